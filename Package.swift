@@ -1,0 +1,86 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 mode is the tools default; these
+/// upcoming features keep dependencies explicit.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+/// The kernel is optimised even in debug builds: an unoptimised forward pass is
+/// ~100x slower and would make the test suite crawl.
+let kernelSwiftSettings: [SwiftSetting] = swiftSettings + [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "Troupe",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Troupe", targets: ["Troupe"]),
+        .library(name: "TroupeTesting", targets: ["TroupeTesting"]),
+        .library(name: "TroupeCLI", targets: ["TroupeCLI"]),
+        .executable(name: "troupe", targets: ["troupe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Test-only: a real HTTP server on loopback for the remote-model tests.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // MARK: System-library shims
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "COpenBLAS",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CKernel",
+                cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+
+        // MARK: Modules
+        .target(name: "TroupeCore",
+                dependencies: [.product(name: "Logging", package: "swift-log")],
+                swiftSettings: swiftSettings),
+        .target(name: "TroupeModels",
+                dependencies: ["TroupeCore", "CCurlShim", "CJansson"],
+                swiftSettings: swiftSettings),
+        .target(name: "TroupeKernel",
+                dependencies: ["TroupeCore", "CKernel", "COpenBLAS"],
+                swiftSettings: kernelSwiftSettings),
+        .target(name: "TroupeStore",
+                dependencies: ["TroupeCore", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: swiftSettings),
+        .target(name: "Troupe",
+                dependencies: ["TroupeCore", "TroupeModels", "TroupeKernel", "TroupeStore"],
+                swiftSettings: swiftSettings),
+        .target(name: "TroupeTesting",
+                dependencies: ["TroupeCore"],
+                swiftSettings: swiftSettings),
+        .target(name: "Agents", dependencies: ["Troupe"], path: "Agents",
+                swiftSettings: swiftSettings),
+        .target(name: "Workflows", dependencies: ["Troupe", "Agents"], path: "Workflows",
+                swiftSettings: swiftSettings),
+        .target(name: "TroupeCLI",
+                dependencies: ["Troupe", "Workflows", "TroupeTesting",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: swiftSettings),
+        .executableTarget(name: "troupe", dependencies: ["TroupeCLI"], swiftSettings: swiftSettings),
+
+        // MARK: Tests
+        .testTarget(name: "TroupeCoreTests",
+                    dependencies: ["TroupeCore", "TroupeTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "TroupeStoreTests",
+                    dependencies: ["TroupeStore", "TroupeCore", "TroupeTesting"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "TroupeKernelTests",
+                    dependencies: ["TroupeKernel", "TroupeCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TroupeModelsTests",
+                    dependencies: ["TroupeModels", "TroupeCore", "TroupeTesting",
+                                   .product(name: "FlyingFox", package: "FlyingFox")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests",
+                    dependencies: ["troupe", "TroupeCore"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,2 @@
+/// The local inference kernel: GGUF, tokenizer, transformer, sampler.
+public enum TroupeKernel {}
