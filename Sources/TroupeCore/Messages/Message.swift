@@ -1,0 +1,26 @@
+/// A message of a workflow's conversation: who said it, what, and which span
+/// (agent turn) produced it, so a later turn can link back to its cause.
+public struct Message: Sendable, Hashable, Codable {
+    /// Stable across resume: `stepKey#n`.
+    public var id: String
+    /// The agent's name, or "user" for the run's input.
+    public var sender: String
+    public var role: Role
+    public var content: String
+    public var spanID: String?
+    /// Tokens the turn that produced it used.
+    public var usage: TokenUsage
+    /// The member the sender handed the conversation to, if it did.
+    public var handoff: String?
+
+    public init(id: String, sender: String, role: Role = .assistant, content: String,
+                spanID: String? = nil, usage: TokenUsage = .init(), handoff: String? = nil) {
+        self.id = id
+        self.sender = sender
+        self.role = role
+        self.content = content
+        self.spanID = spanID
+        self.usage = usage
+        self.handoff = handoff
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Synchronization
+
+/// Everything one run's effects go through: its journal, the recording it serves
+/// from, its models, its agents and its observer.
+///
+/// Created by ``WorkflowRunner`` for each run; steps get a ``StepContext`` from it.
+/// Safe to share between the run's tasks.
+public final class RunContext: Sendable {
+    public let runID: String
+    public let workflow: String
+    public let mode: RunMode
+    let journal: any Journal
+    /// Effects of the recording being resumed or replayed, by key.
+    let recorded: [String: EffectRecord]
+    let models: any ModelProvider
+    let runtime: AgentRuntime
+    let observer: RunObserver?
+    let humanInput: (any HumanInputProvider)?
+
+    private struct Counters {
+        var usage = TokenUsage()
+        var live = 0
+        var served = 0
+        var agents: Set<AgentID> = []
+    }
+    private let counters = Mutex(Counters())
+
+    init(runID: String, workflow: String, mode: RunMode, journal: any Journal,
+         recorded: [EffectRecord], models: any ModelProvider, runtime: AgentRuntime,
+         observer: RunObserver?, humanInput: (any HumanInputProvider)?) {
+        self.runID = runID
+        self.workflow = workflow
+        self.mode = mode
+        self.journal = journal
+        self.recorded = Dictionary(recorded.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        self.models = models
+        self.runtime = runtime
+        self.observer = observer
+        self.humanInput = humanInput
+    }
+
+    /// The context for the step with this key.
+    public func step(_ key: String, parentSpan: String? = nil) -> StepContext {
+        StepContext(key: key, run: self, spanID: spanID(for: key), parentSpanID: parentSpan ?? rootSpanID)
+    }
+
+    // MARK: Spans
+
+    /// The run span's id.
+    public var rootSpanID: String { spanID(for: "") }
+
+    /// A span id derived from the run and the span's path: the same work gets the
+    /// same id when a resumed run does it again.
+    public func spanID(for path: String) -> String {
+        Canonical.hex(Canonical.fnv1a(runID + "|" + path))
+    }
+
+    /// Queues a span; a span of work served from the journal keeps the original's record.
+    func record(_ span: SpanRecord, links: [String] = [], live: Bool) async {
+        var entries: [JournalEntry] = [.span(span, replace: live)]
+        for target in Set(links) where target != span.spanID {
+            entries.append(.link(SpanLinkRecord(runID: runID, spanID: span.spanID, linkedSpanID: target)))
+        }
+        await journal.append(entries)
+    }
+
+    /// Queues a message of the conversation.
+    func record(_ message: Message, step: String) async {
+        await journal.append([.message(MessageRecord(
+            runID: runID, id: message.id, stepKey: step, sender: message.sender, role: message.role,
+            content: message.content, spanID: message.spanID, createdAt: Self.wallClock()))])
+    }
+
+    func emit(_ event: RunEvent) { observer?(event) }
+
+    // MARK: Accounting
+
+    func noteEffect(live: Bool) {
+        counters.withLock { live ? ($0.live += 1) : ($0.served += 1) }
+    }
+    func add(_ usage: TokenUsage) { counters.withLock { $0.usage += usage } }
+    var usage: TokenUsage { counters.withLock { $0.usage } }
+    var liveEffects: Int { counters.withLock { $0.live } }
+    var servedEffects: Int { counters.withLock { $0.served } }
+
+    /// Hosts `agent` for this run (once) and returns its address.
+    func host(_ agent: Agent) -> AgentID {
+        let id = AgentID(agent.name, key: runID)
+        let isNew = counters.withLock { $0.agents.insert(id).inserted }
+        if isNew { runtime.registerIfAbsent(id) { AgentHost(agent: agent) } }
+        return id
+    }
+
+    /// Releases the run's agents.
+    func releaseAgents() {
+        let ids = counters.withLock { counters in
+            defer { counters.agents.removeAll() }
+            return Array(counters.agents)
+        }
+        runtime.unregister(ids)
+    }
+
+    /// Wall time for journal metadata only; workflow code reads time via ``StepContext/now()``.
+    static func wallClock() -> Double { Date().timeIntervalSince1970 }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Synchronization
+
+/// The context of one step: every effect the step makes goes through it, so it is
+/// journaled before the step sees its result and served from the journal on
+/// resume and replay.
+///
+/// ```swift
+/// Step("stamp") { input in
+///     let now = try await input.context!.now()
+///     return "\(input.text) at \(now)"
+/// }
+/// ```
+///
+/// Effects are keyed `stepKey#n` in the order the step makes them, so a step must
+/// make them in a deterministic order (parallel branches are separate steps).
+public final class StepContext: Sendable {
+    /// The step's key, e.g. `review/loop[2]/critic`.
+    public let key: String
+    public let run: RunContext
+    /// The span covering this step.
+    public let spanID: String
+    public let parentSpanID: String
+    private let sequence = Atomic<Int>(0)
+    private let ranLive = Atomic<Bool>(false)
+
+    init(key: String, run: RunContext, spanID: String, parentSpanID: String) {
+        self.key = key
+        self.run = run
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+    }
+
+    /// True once any effect of this step ran live (rather than from the journal).
+    public var didRunLive: Bool { ranLive.load(ordering: .relaxed) }
+
+    // MARK: The effect mechanism
+
+    /// Runs an effect through the journal.
+    ///
+    /// If the recording has this effect completed with the same request, its
+    /// result is returned without running `live`. Otherwise (unless replaying,
+    /// where that is a ``DivergenceError``) `live` runs; for external effects the
+    /// start is committed first, and the result is committed before it is returned.
+    public func perform<Request: Encodable & Sendable, Result: Codable & Sendable>(
+        _ kind: EffectKind, request: Request,
+        live: (_ effectKey: String) async throws -> Result
+    ) async throws -> Result {
+        let seq = sequence.add(1, ordering: .relaxed).newValue
+        let effectKey = "\(key)#\(seq)"
+        let requestJSON = try Canonical.json(request)
+        let fingerprint = Canonical.fingerprint(requestJSON)
+        var executions = 1
+
+        if let recorded = run.recorded[effectKey] {
+            guard recorded.fingerprint == fingerprint, recorded.kind == kind else {
+                throw divergence(.requestChanged, effectKey, kind, recorded.request, requestJSON)
+            }
+            if recorded.status == .completed, let result = recorded.result {
+                run.noteEffect(live: false)
+                return try Canonical.decode(Result.self, from: result)
+            }
+            guard run.mode != .replay else {
+                throw divergence(.incomplete, effectKey, kind, recorded.request, requestJSON)
+            }
+            executions = recorded.executions + 1
+        } else if run.mode == .replay {
+            throw divergence(.missing, effectKey, kind, nil, requestJSON)
+        }
+
+        ranLive.store(true, ordering: .relaxed)
+        run.noteEffect(live: true)
+        var record = EffectRecord(
+            runID: run.runID, key: effectKey, stepKey: key, seq: seq, kind: kind,
+            fingerprint: fingerprint, request: requestJSON, status: .started,
+            executions: executions, startedAt: RunContext.wallClock())
+        if kind.isExternal {
+            try await run.journal.commit([.effect(record)])
+        }
+        let result: Result
+        do {
+            result = try await live(effectKey)
+        } catch {
+            record.status = .failed
+            record.error = String(describing: error)
+            record.finishedAt = RunContext.wallClock()
+            try? await run.journal.commit([.effect(record)])
+            throw error
+        }
+        record.status = .completed
+        record.result = try Canonical.json(result)
+        record.finishedAt = RunContext.wallClock()
+        try await run.journal.commit([.effect(record)])
+        return result
+    }
+
+    private func divergence(_ reason: DivergenceError.Reason, _ effectKey: String, _ kind: EffectKind,
+                            _ recorded: String?, _ new: String) -> DivergenceError {
+        DivergenceError(runID: run.runID, step: key, key: effectKey, kind: kind, reason: reason,
+                        recordedRequest: recorded, newRequest: new)
+    }
+
+    // MARK: Effects
+
+    /// The current time (seconds since 1970), journaled.
+    public func now() async throws -> Double {
+        try await perform(.clock, request: EmptyRequest()) { _ in Date().timeIntervalSince1970 }
+    }
+
+    /// A random 64-bit number, journaled.
+    public func random() async throws -> UInt64 {
+        try await perform(.random, request: EmptyRequest()) { _ in UInt64.random(in: .min ... .max) }
+    }
+
+    /// A new UUID, journaled.
+    public func uuid() async throws -> UUID {
+        let text = try await perform(.uuid, request: EmptyRequest()) { _ in UUID().uuidString }
+        return UUID(uuidString: text) ?? UUID()
+    }
+
+    /// Asks a person, through the run's ``HumanInputProvider``; the answer is journaled.
+    public func ask(_ prompt: String) async throws -> String {
+        try await perform(.human, request: ["prompt": prompt]) { _ in
+            guard let provider = run.humanInput else { throw HumanInputUnavailable(step: key, prompt: prompt) }
+            return try await provider.answer(prompt: prompt, step: key)
+        }
+    }
+
+    /// Calls a tool through the journal: `call` runs only when the journal has no result.
+    public func callTool(_ name: String, arguments: String,
+                         _ call: @Sendable (String) async throws -> String) async throws -> String {
+        try await perform(.tool, request: ["tool": name, "arguments": arguments]) { _ in
+            try await call(arguments)
+        }
+    }
+
+    /// Whether `signal` is raised, journaled so a replay stops at the same place.
+    public func check(_ signal: StopSignal) async throws -> Bool {
+        try await perform(.signal, request: ["signal": signal.name]) { _ in signal.isRaised }
+    }
+
+    /// Asks a model, streaming its answer to the run's observer as `agent`, journaled.
+    public func complete(_ request: ChatRequest, model ref: ModelRef, agent: String? = nil,
+                         parentSpan: String? = nil) async throws -> ChatResponse {
+        let effect = ModelEffectRequest(model: ref.spec, agent: agent, request: request)
+        let response = try await perform(.model, request: effect) { effectKey in
+            try await callModel(request, ref: ref, agent: agent, effectKey: effectKey,
+                                parentSpan: parentSpan ?? spanID)
+        }
+        run.add(response.usage)
+        return response
+    }
+
+    private func callModel(_ request: ChatRequest, ref: ModelRef, agent: String?, effectKey: String,
+                           parentSpan: String) async throws -> ChatResponse {
+        let model = try ref.instance ?? run.models.model(for: ref)
+        let start = RunContext.wallClock()
+        var accumulator = ChatDeltaAccumulator()
+        var failure: (any Error)?
+        do {
+            for try await delta in model.stream(request) {
+                accumulator.add(delta)
+                if !delta.text.isEmpty, let agent {
+                    run.emit(.delta(agent: agent, step: key, text: delta.text))
+                }
+            }
+        } catch {
+            failure = error
+        }
+        let end = RunContext.wallClock()
+        let response = accumulator.response(latency: end - start, model: model.id)
+        var attributes: [String: JSONValue] = [
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": .string(ref.spec),
+            "gen_ai.response.model": .string(model.id.rawValue),
+            "gen_ai.usage.input_tokens": .number(Double(response.usage.inputTokens)),
+            "gen_ai.usage.output_tokens": .number(Double(response.usage.outputTokens)),
+            "gen_ai.response.finish_reasons": [.string(response.finishReason.rawValue)],
+            "troupe.effect.key": .string(effectKey),
+        ]
+        if let temperature = request.sampling.temperature {
+            attributes["gen_ai.request.temperature"] = .number(temperature)
+        }
+        if let maxTokens = request.sampling.maxTokens {
+            attributes["gen_ai.request.max_tokens"] = .number(Double(maxTokens))
+        }
+        if let agent { attributes["gen_ai.agent.name"] = .string(agent) }
+        await run.record(SpanRecord(
+            runID: run.runID, spanID: run.spanID(for: effectKey + "/chat"), parentID: parentSpan,
+            name: "chat \(model.id)", kind: .modelCall, startTime: start, endTime: end,
+            status: failure.map { .error(String(describing: $0)) } ?? .ok, attributes: attributes),
+            live: true)
+        if let failure { throw failure }
+        return response
+    }
+}
+
+/// The journaled request of a model effect: which model, for which agent, asked what.
+struct ModelEffectRequest: Encodable, Sendable {
+    let model: String
+    let agent: String?
+    let request: ChatRequest
+}
+
+/// The request of effects that take no input (clock, random, uuid).
+struct EmptyRequest: Codable, Sendable {}
+
+/// A workflow asked for human input and the run has no way to ask.
+public struct HumanInputUnavailable: Error, CustomStringConvertible {
+    public let step: String
+    public let prompt: String
+    public var description: String {
+        "step '\(step)' asks a person: \"\(prompt)\"; run it in a terminal (troupe run … answers on stdin) or pass a HumanInputProvider"
+    }
+}
