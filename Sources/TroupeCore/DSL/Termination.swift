@@ -16,7 +16,7 @@ public struct Termination: Sendable, CustomStringConvertible {
         case timeout(seconds: Double)
         case handoff(to: String?)
         case external(StopSignal)
-        case custom(String, @Sendable ([Message]) -> Bool)
+        case custom(String, @Sendable (ArraySlice<Message>) -> Bool)
         case and(Condition, Condition)
         case or(Condition, Condition)
     }
@@ -25,7 +25,7 @@ public struct Termination: Sendable, CustomStringConvertible {
 
     /// Stops after `count` messages.
     public static func maxMessages(_ count: Int) -> Termination { .init(condition: .maxMessages(count)) }
-    /// Stops when a message contains `text` (case-sensitive).
+    /// Stops when a new message contains `text` (case-sensitive).
     public static func mentions(_ text: String) -> Termination { .init(condition: .mentions(text)) }
     /// Stops once the messages have used `tokens` tokens (input and output).
     public static func tokenBudget(_ tokens: Int) -> Termination { .init(condition: .tokenBudget(tokens)) }
@@ -36,7 +36,8 @@ public struct Termination: Sendable, CustomStringConvertible {
     /// Stops when `signal` is raised from outside the run.
     public static func externalStop(_ signal: StopSignal) -> Termination { .init(condition: .external(signal)) }
     /// Stops when `predicate` holds for the messages so far.
-    public static func when(_ name: String, _ predicate: @escaping @Sendable ([Message]) -> Bool) -> Termination {
+    public static func when(_ name: String,
+                            _ predicate: @escaping @Sendable (ArraySlice<Message>) -> Bool) -> Termination {
         .init(condition: .custom(name, predicate))
     }
 
@@ -72,31 +73,40 @@ public struct Termination: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether the condition holds. `elapsed` is nil when no clock was read;
-    /// `signal` reads an external stop through the journal.
-    func isSatisfied(messages: [Message], elapsed: Double?,
+    /// Whether the condition holds for `state`; `signal` reads an external stop
+    /// through the journal.
+    func isSatisfied(_ state: TerminationState,
                      signal: (StopSignal) async throws -> Bool) async throws -> Bool {
-        try await Self.evaluate(condition, messages, elapsed, signal)
+        try await Self.evaluate(condition, state, signal)
     }
 
-    private static func evaluate(_ condition: Condition, _ messages: [Message], _ elapsed: Double?,
+    private static func evaluate(_ condition: Condition, _ state: TerminationState,
                                  _ signal: (StopSignal) async throws -> Bool) async throws -> Bool {
         switch condition {
-        case .maxMessages(let n): return messages.count >= n
-        case .mentions(let text): return messages.contains { $0.content.contains(text) }
-        case .tokenBudget(let n): return messages.reduce(0) { $0 + $1.usage.totalTokens } >= n
-        case .timeout(let seconds): return (elapsed ?? 0) >= seconds
+        case .maxMessages(let n): return state.messages.count >= n
+        case .mentions(let text): return state.newMessages.contains { $0.content.contains(text) }
+        case .tokenBudget(let n): return state.tokens >= n
+        case .timeout(let seconds): return (state.elapsed ?? 0) >= seconds
         case .handoff(let target):
-            guard let last = messages.last?.handoff else { return false }
+            guard let last = state.messages.last?.handoff else { return false }
             return target == nil || last == target
         case .external(let stop): return try await signal(stop)
-        case .custom(_, let predicate): return predicate(messages)
+        case .custom(_, let predicate): return predicate(state.messages)
         case .and(let a, let b):
-            guard try await evaluate(a, messages, elapsed, signal) else { return false }
-            return try await evaluate(b, messages, elapsed, signal)
+            guard try await evaluate(a, state, signal) else { return false }
+            return try await evaluate(b, state, signal)
         case .or(let a, let b):
-            if try await evaluate(a, messages, elapsed, signal) { return true }
-            return try await evaluate(b, messages, elapsed, signal)
+            if try await evaluate(a, state, signal) { return true }
+            return try await evaluate(b, state, signal)
         }
     }
+}
+
+/// What a termination condition sees: the messages since the loop or chat began,
+/// those new since the last check, the tokens they used, and the time elapsed.
+struct TerminationState {
+    var messages: ArraySlice<Message>
+    var newMessages: ArraySlice<Message>
+    var tokens: Int
+    var elapsed: Double?
 }

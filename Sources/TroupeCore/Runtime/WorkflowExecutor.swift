@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Walks a workflow's node tree for one run, keying every step by its path.
 ///
 /// The conversation is passed along as a value: parallel branches and map items
@@ -6,20 +8,38 @@
 struct WorkflowExecutor: Sendable {
     let run: RunContext
 
-    /// A termination condition being watched for a loop or a chat.
-    struct Watch: Sendable {
+    /// A termination condition being watched for a loop or a chat. Checks are
+    /// incremental: each sees the messages new since the previous one, so a long
+    /// loop does not pay for its whole history at every message.
+    final class Watch: Sendable {
         let termination: Termination
         /// Where the loop's messages begin in the conversation.
         let start: Int
         let startTime: Double?
         let checks: StepContext
+        private let progress = Mutex((checked: 0, tokens: 0))
+
+        init(termination: Termination, start: Int, startTime: Double?, checks: StepContext) {
+            self.termination = termination
+            self.start = start
+            self.startTime = startTime
+            self.checks = checks
+            progress.withLock { $0.checked = start }
+        }
 
         func isSatisfied(_ transcript: [Message]) async throws -> Bool {
             var elapsed: Double?
             if let startTime { elapsed = try await checks.now() - startTime }
-            return try await termination.isSatisfied(
-                messages: Array(transcript[start...]), elapsed: elapsed,
-                signal: { try await checks.check($0) })
+            let (from, tokens) = progress.withLock { progress in
+                let from = min(progress.checked, transcript.count)
+                for message in transcript[from...] { progress.tokens += message.usage.totalTokens }
+                progress.checked = transcript.count
+                return (from, progress.tokens)
+            }
+            let state = TerminationState(
+                messages: transcript[min(start, transcript.count)...], newMessages: transcript[from...],
+                tokens: tokens, elapsed: elapsed)
+            return try await termination.isSatisfied(state, signal: { try await checks.check($0) })
         }
     }
 
@@ -51,10 +71,7 @@ struct WorkflowExecutor: Sendable {
         case .function(_, let body):
             let step = run.step(nodePath, parentSpan: parentSpan)
             let start = RunContext.wallClock()
-            let messages = transcript
-            let output = try await step.perform(.compute, request: ["input": transcript.last?.content ?? ""]) { _ in
-                try await body(StepInput(key: nodePath, messages: messages, context: step))
-            }
+            let output = try await runFunction(body, step: step, transcript: transcript)
             let message = Message(id: nodePath, sender: node.key ?? "step", content: output, spanID: step.spanID)
             await run.record(message, step: nodePath)
             await finish(step, start: start, output: output)
@@ -170,6 +187,15 @@ struct WorkflowExecutor: Sendable {
             var results = [[Message]](repeating: [], count: branches.count)
             for try await (index, messages) in group { results[index] = messages }
             return results.flatMap { $0 }
+        }
+    }
+
+    /// Runs a function step's body as a compute effect. A function of its own so the
+    /// conversation it sees is released before the caller appends to it.
+    private func runFunction(_ body: @Sendable (StepInput) async throws -> String, step: StepContext,
+                             transcript: [Message]) async throws -> String {
+        try await step.perform(.compute, request: ["input": transcript.last?.content ?? ""]) { _ in
+            try await body(StepInput(key: step.key, messages: transcript, context: step))
         }
     }
 
