@@ -1,4 +1,5 @@
 import Foundation
+@testable import TroupeKernel
 
 /// Paths the kernel tests share: the package root, the default model, the reference data.
 enum Fixtures {
@@ -16,6 +17,12 @@ enum Fixtures {
     /// llama.cpp's outputs for the default model (../shared/reference/).
     static let referenceURL: URL = packageRoot.deletingLastPathComponent()
         .appendingPathComponent("shared/reference/smollm2-llamacpp.json")
+
+    /// The default model, opened once for all tests.
+    static let model = Result { try GGUFFile(url: modelURL) }
+
+    /// The default model's tokenizer, built once for all tests.
+    static let tokenizer = Result { try Tokenizer(file: model.get()) }
 
     /// A fresh path in the temporary directory; the caller removes it.
     static func temporaryFile(_ name: String) -> URL {

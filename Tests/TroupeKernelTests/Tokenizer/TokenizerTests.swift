@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import TroupeKernel
+
+@Suite("Tokenizer")
+struct TokenizerTests {
+    @Test("reads the vocabulary and special tokens from the GGUF")
+    func vocabulary() throws {
+        let tokenizer = try Fixtures.tokenizer.get()
+        #expect(tokenizer.vocabularySize == 49152)
+        #expect(tokenizer.bosID == 1)
+        #expect(tokenizer.eosID == 2)
+        #expect(tokenizer.padID == 2)
+        #expect(!tokenizer.addsBOS)
+        #expect(tokenizer.endOfGenerationIDs == [0, 2])
+        #expect(tokenizer.isEndOfGeneration(2))
+        #expect(!tokenizer.isEndOfGeneration(1))
+        #expect(tokenizer.isControl(1))
+        #expect(tokenizer.vocabularyPiece(for: 905) == "Ġworld")
+        #expect(tokenizer.piece(for: 905) == " world")
+        #expect(tokenizer.piece(for: 2) == "<|im_end|>")
+        #expect(tokenizer.id(forVocabularyPiece: "<|im_start|>") == 1)
+        #expect(tokenizer.preTokenizer == .digitsThenGPT2)
+        // Every merge of this model resolves to a token.
+        #expect(tokenizer.merges.count == 48900)
+    }
+
+    @Test("token ids equal llama.cpp's for every reference text", arguments: 0..<20)
+    func matchesReference(index: Int) throws {
+        let reference = try Reference.shared.get()
+        try #require(index < reference.tokenize.count)
+        let tokenizer = try Fixtures.tokenizer.get()
+        let sample = reference.tokenize[index]
+        let ids = tokenizer.encode(sample.text, parseSpecial: false)
+        #expect(ids == sample.ids, "\(sample.text.debugDescription)")
+        #expect(ids.map(tokenizer.vocabularyPiece(for:)) == sample.pieces)
+        #expect(tokenizer.encode(sample.text, parseSpecial: true) == sample.ids_parse_special)
+        #expect(sample.detok_roundtrip_ok)
+        #expect(tokenizer.decode(ids) == sample.text)
+    }
+
+    @Test("pre-tokenizer splits as the smollm pattern does")
+    func preTokenizer() throws {
+        func words(_ text: String) -> [String] {
+            let scalars = Array(text.unicodeScalars)
+            var ranges: [Range<Int>] = []
+            PreTokenizer.digitsThenGPT2.split(scalars, classes: scalars.map(ScalarClass.of), into: &ranges)
+            return ranges.map { String(String.UnicodeScalarView(scalars[$0])) }
+        }
+        #expect(words("Hello, world!") == ["Hello", ",", " world", "!"])
+        #expect(words("a  b") == ["a", " ", " b"])
+        #expect(words("x \n y") == ["x", " \n", " y"])
+        #expect(words("end   ") == ["end", "   "])
+        #expect(words(" 2024x") == [" ", "2", "0", "2", "4", "x"])
+        #expect(words("don't I'LL we're") == ["don", "'t", " I", "'", "LL", " we", "'re"])
+        #expect(words("Ⅻ½٣") == ["Ⅻ", "½", "٣"])  // Nl, No and Nd are all numbers
+        #expect(words("a\u{3000}b") == ["a", "\u{3000}", "b"])  // ideographic space is whitespace
+        #expect(words("(!?)") == ["(!?)"])
+        #expect(words("e\u{301}") == ["e", "\u{301}"])  // a combining mark is not a letter
+    }
+
+    @Test("texts beyond the reference round-trip and keep their structure")
+    func roundTrips() throws {
+        let tokenizer = try Fixtures.tokenizer.get()
+        let texts = [
+            "", " ", "\n\n\n", "\t tab", "Ω≈ç√∫", "👩‍👩‍👧‍👦 family", "a\u{0}b", "\u{FEFF}bom",
+            "<|im_start|><|im_end|>", "<|im_start", "x<|endoftext|>y", String(repeating: "ab ", count: 300),
+            "مرحبا بالعالم", "नमस्ते दुनिया", "🇫🇷🇩🇪", "e\u{301}\u{302}",
+        ]
+        for text in texts {
+            #expect(tokenizer.decode(tokenizer.encode(text)) == text, "\(text.debugDescription)")
+            #expect(tokenizer.decode(tokenizer.encode(text, parseSpecial: true), renderSpecial: true) == text,
+                    "\(text.debugDescription)")
+        }
+        #expect(tokenizer.encode("").isEmpty)
+        #expect(tokenizer.encode("x<|endoftext|>y", parseSpecial: true) == tokenizer.encode("x") + [0] + tokenizer.encode("y"))
+        // Without parsing, special text never yields a control token.
+        #expect(!tokenizer.encode("<|im_start|><|im_end|>").contains { tokenizer.isControl($0) })
+        // Control tokens are dropped by plain decoding.
+        #expect(tokenizer.decode([1, 19556, 2]) == "Hello")
+    }
+
+    @Test("a few hundred tokens encode well under a millisecond")
+    func speed() throws {
+        let tokenizer = try Fixtures.tokenizer.get()
+        let prompt = try Reference.shared.get().prompts.map(\.prompt_text).joined()
+        _ = tokenizer.encode(prompt, parseSpecial: true)
+        let clock = ContinuousClock()
+        var count = 0
+        let elapsed = clock.measure {
+            for _ in 0..<20 { count = tokenizer.encode(prompt, parseSpecial: true).count }
+        }
+        let perCall = elapsed / 20
+        #expect(count > 300)
+        // A generous bound for a loaded 2-core machine; typical is far lower.
+        #expect(perCall < .milliseconds(5), "\(count) tokens took \(perCall)")
+        print("tokenizer: \(count) tokens in \(perCall)")
+    }
+}
