@@ -1,1 +1,3 @@
 import TroupeCLI
+
+await TroupeCommand.start()

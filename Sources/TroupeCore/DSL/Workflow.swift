@@ -17,11 +17,14 @@ public struct Workflow: Sendable {
     public let name: String
     public let description: String
     public let nodes: [Node]
+    /// Which message is the run's output.
+    public let output: WorkflowOutput
 
-    public init(_ name: String, description: String = "",
+    public init(_ name: String, description: String = "", output: WorkflowOutput = .lastMessage,
                 @WorkflowBuilder _ body: () -> [Node]) throws {
         self.name = name
         self.description = description
+        self.output = output
         self.nodes = body()
         try Self.validate(name: name, nodes: nodes)
     }

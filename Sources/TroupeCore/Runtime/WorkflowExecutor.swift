@@ -126,8 +126,9 @@ struct WorkflowExecutor: Sendable {
                 var inner = [Message(id: "\(nodePath)/input", sender: "user", role: .user,
                                      content: transcript.last?.content ?? "", spanID: transcript.last?.spanID)]
                 try await execute(workflow.nodes, path: nodePath, transcript: &inner, parentSpan: spanID)
+                let result = workflow.output.select(from: inner)
                 let output = Message(id: "\(nodePath)/output", sender: workflow.name,
-                                     content: inner.last?.content ?? "", spanID: inner.last?.spanID)
+                                     content: result?.content ?? "", spanID: result?.spanID)
                 await run.record(output, step: nodePath)
                 transcript.append(output)
             }

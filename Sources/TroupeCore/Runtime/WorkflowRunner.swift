@@ -97,7 +97,7 @@ public struct WorkflowRunner: Sendable {
         switch failure {
         case nil:
             final.status = .completed
-            final.output = transcript.last?.content ?? ""
+            final.output = workflow.output.select(from: transcript)?.content ?? ""
             final.error = nil
         case is CancellationError:
             final.status = .stopped
