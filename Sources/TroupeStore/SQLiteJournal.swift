@@ -1,0 +1,152 @@
+import Foundation
+internal import GRDB
+import TroupeCore
+
+/// The durable ``Journal``: a Troupe store in one SQLite file (WAL), shared safely by
+/// every task of a process and by several processes at once.
+///
+/// ```swift
+/// let journal = try SQLiteJournal(path: StoreLocation.resolve(explicit: storeOption))
+/// try await journal.commit([.run(run), .effect(started)])   // durable when it returns
+/// await journal.append([.span(span, replace: true)])         // rides the next commit
+/// let runs = try await journal.runs()                        // newest first
+/// ```
+///
+/// **Opening.** A missing or empty file becomes a new store (schema v1 by
+/// migrations). A file that is not a Troupe store — a text file, another
+/// application's SQLite database — throws ``StoreError/notATroupeStore(path:reason:)``
+/// and one written by a newer troupe throws
+/// ``StoreError/newerSchema(path:unknownMigrations:)``; either way the file is only
+/// read, never written. Opening blocks the calling thread for a few milliseconds:
+/// do it once, before the hot path.
+///
+/// **Writing.** ``commit(_:)`` calls from many tasks are coalesced by one writer
+/// into one transaction (group commit) and each returns once its entries are
+/// durable — against a killed process with ``StoreOptions/Durability/normal``,
+/// against power loss with ``StoreOptions/Durability/full``. Entries are upserts
+/// keyed by run and key, so writing one again replaces it rather than duplicating
+/// it. The write runs on GRDB's writer thread; callers only suspend.
+///
+/// **Several processes.** Writes take SQLite's write lock with `BEGIN IMMEDIATE`
+/// and wait for it up to ``StoreOptions/busyTimeout``; past that they throw
+/// ``StoreError/locked(path:waitedSeconds:)``. Readers never wait for writers (WAL).
+///
+/// **Errors.** Every method throws ``StoreError``.
+public final class SQLiteJournal: Journal {
+    /// The store file.
+    public let path: String
+    public let options: StoreOptions
+
+    let pool: DatabasePool
+    private let writer: GroupCommitQueue
+
+    /// Opens the store at `path`, creating it (and its schema) if the file is
+    /// missing or empty.
+    ///
+    /// - Throws: ``StoreError/notATroupeStore(path:reason:)``,
+    ///   ``StoreError/newerSchema(path:unknownMigrations:)`` (the file is left
+    ///   untouched), ``StoreError/cannotOpen(path:reason:)``,
+    ///   ``StoreError/locked(path:waitedSeconds:)``.
+    public init(path: String, options: StoreOptions = .init()) throws {
+        self.path = path
+        self.options = options
+        let timeout = options.busyTimeoutSeconds
+        _ = try StoreFileInspector.inspect(path: path, busyTimeout: timeout)
+        do {
+            pool = try GroupCommitQueue.retryingBusy(path: path, timeout: timeout) {
+                try Self.openPool(path: path, options: options)
+            }
+            try Self.migrate(pool, path: path, timeout: timeout)
+        } catch {
+            throw StoreError.wrapping(error, path: path, busyTimeout: timeout)
+        }
+        writer = GroupCommitQueue(pool: pool, path: path, busyTimeout: timeout)
+    }
+
+    // MARK: Journal
+
+    /// Writes `entries`, and everything appended before them, in one transaction
+    /// shared with the commits of other tasks; returns once it is durable.
+    public func commit(_ entries: [JournalEntry]) async throws {
+        try await writer.commit(entries)
+    }
+
+    /// Queues `entries` for the next commit or ``flush()``. Never waits for the disk;
+    /// when many entries pile up they are written on their own.
+    public func append(_ entries: [JournalEntry]) async {
+        writer.append(entries)
+    }
+
+    /// Writes everything appended so far; returns once it is durable.
+    public func flush() async throws {
+        try await writer.flush()
+    }
+
+    /// The run and its effects in the order they were first started, or nil.
+    public func load(runID: String) async throws -> RunJournal? {
+        try await read { db in
+            guard let run = try Self.fetchRun(db, id: runID) else { return nil }
+            return RunJournal(run: run, effects: try Self.fetchEffects(db, runID: runID))
+        }
+    }
+
+    /// Flushes appended entries and closes the file. Calls made after this throw.
+    public func close() async throws {
+        try await flush()
+        do {
+            try pool.close()
+        } catch {
+            throw StoreError.wrapping(error, path: path, busyTimeout: options.busyTimeoutSeconds)
+        }
+    }
+
+    // MARK: Internals
+
+    /// Runs `body` on a reader connection (never blocked by writers).
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch StoreError.database(path: "", let message) {
+            throw StoreError.database(path: path, message: message)
+        } catch {
+            throw StoreError.wrapping(error, path: path, busyTimeout: options.busyTimeoutSeconds)
+        }
+    }
+
+    private static func openPool(path: String, options: StoreOptions) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.label = "TroupeStore"
+        configuration.busyMode = .timeout(options.busyTimeoutSeconds)
+        configuration.foreignKeysEnabled = false
+        configuration.maximumReaderCount = 4
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // GRDB sets synchronous=NORMAL when it enables WAL; FULL must come after.
+        if options.durability == .full {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        return pool
+    }
+
+    /// Applies the migrations this store lacks.
+    ///
+    /// Several processes may create one store at the same moment: the loser of
+    /// that race fails its migration on tables the winner created, so a failure
+    /// is accepted when the schema turns out to be complete.
+    private static func migrate(_ pool: DatabasePool, path: String, timeout: Double) throws {
+        let migrator = StoreSchema.migrator
+        let unknown = try pool.read { db in
+            try migrator.appliedIdentifiers(db).subtracting(migrator.migrations)
+        }
+        guard unknown.isEmpty else {
+            throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted())
+        }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            let complete = try? pool.read { db in try migrator.hasCompletedMigrations(db) }
+            if complete != true { throw error }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+internal import GRDB
+
+/// The store's schema: the marker that says "this file is a Troupe store" and the
+/// migrations that build its tables.
+///
+/// Tables change only through new migrations appended here, never by editing an
+/// applied one: a store remembers which migrations it has, and a store that has
+/// one this build does not know was written by a newer troupe.
+enum StoreSchema {
+    /// `PRAGMA application_id` of every Troupe store: "TRUP" in ASCII.
+    static let applicationID: Int32 = 0x5452_5550
+
+    /// The identifiers of the migrations, oldest first.
+    static var migrationIdentifiers: [String] { migrator.migrations }
+
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-journal") { db in
+            try db.execute(sql: v1)
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+        }
+        return migrator
+    }()
+
+    /// Runs, steps, effects, messages, spans and span links.
+    ///
+    /// Rows are rowid tables keyed by a unique (run, key) index: upserts keep the
+    /// rowid, so `ORDER BY rowid` is the order in which effects, steps and messages
+    /// were first written. JSON values are TEXT; times are seconds since 1970.
+    /// No foreign keys: the journal must accept entries in the order the runtime
+    /// sends them, and one bad row must not fail the commits batched with it.
+    private static let v1 = """
+        CREATE TABLE runs (
+            id TEXT NOT NULL PRIMARY KEY,
+            workflow TEXT NOT NULL,
+            input TEXT NOT NULL,
+            status TEXT NOT NULL,
+            output TEXT,
+            error TEXT,
+            parent_run_id TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            options TEXT NOT NULL DEFAULT '{}'
+        ) STRICT;
+        CREATE INDEX runs_by_created_at ON runs(created_at);
+        CREATE INDEX runs_by_parent ON runs(parent_run_id) WHERE parent_run_id IS NOT NULL;
+
+        CREATE TABLE steps (
+            run_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            status TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            output TEXT,
+            UNIQUE (run_id, key)
+        ) STRICT;
+
+        CREATE TABLE effects (
+            run_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            step_key TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            request TEXT NOT NULL,
+            result TEXT,
+            error TEXT,
+            status TEXT NOT NULL,
+            executions INTEGER NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            UNIQUE (run_id, key)
+        ) STRICT;
+
+        CREATE TABLE messages (
+            run_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            step_key TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL,
+            span_id TEXT,
+            created_at REAL NOT NULL,
+            UNIQUE (run_id, id)
+        ) STRICT;
+
+        CREATE TABLE spans (
+            run_id TEXT NOT NULL,
+            span_id TEXT NOT NULL,
+            parent_id TEXT,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            start_time REAL NOT NULL,
+            end_time REAL,
+            status TEXT NOT NULL,
+            status_message TEXT,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            UNIQUE (run_id, span_id)
+        ) STRICT;
+
+        CREATE TABLE span_links (
+            run_id TEXT NOT NULL,
+            span_id TEXT NOT NULL,
+            linked_span_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            UNIQUE (run_id, span_id, linked_span_id, kind)
+        ) STRICT;
+        CREATE INDEX span_links_by_linked ON span_links(run_id, linked_span_id);
+        """
+}
