@@ -120,8 +120,9 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func didReceive(headerLine raw: UnsafeRawBufferPointer) {
-        var line = String(decoding: raw, as: UTF8.self)
-        while line.last == "\n" || line.last == "\r" { line.removeLast() }
+        var length = raw.count
+        while length > 0, raw[length - 1] == 0x0A || raw[length - 1] == 0x0D { length -= 1 }
+        let line = String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<length]), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             responseHeaders = [:]  // a new response (after 100 Continue or a redirect)
         } else if let colon = line.firstIndex(of: ":") {
