@@ -97,7 +97,7 @@ extension GGUFValue: CustomStringConvertible {
         case .float32(let v): "\(v)"
         case .float64(let v): "\(v)"
         case .bool(let v): "\(v)"
-        case .string(let v): v.debugDescription
+        case .string(let v): Self.quoted(v)
         case .array(let type, let values):
             if values.count <= 8 {
                 "[" + values.map(\.description).joined(separator: ", ") + "]"
@@ -106,5 +106,26 @@ extension GGUFValue: CustomStringConvertible {
                     + values.prefix(4).map(\.description).joined(separator: ", ") + ", …]"
             }
         }
+    }
+
+    /// `text` in double quotes with quotes, backslashes and control characters escaped.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    result += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
     }
 }

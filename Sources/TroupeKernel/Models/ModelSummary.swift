@@ -31,6 +31,18 @@ public struct ModelSummary: Sendable, Hashable, Codable {
     /// Number of tensors.
     public var tensorCount: Int
 
+    enum CodingKeys: String, CodingKey {
+        case name, path, architecture, quantization
+        case fileSize = "file_size"
+        case contextLength = "context_length"
+        case parameterCount = "parameter_count"
+        case layerCount = "layer_count"
+        case embeddingLength = "embedding_length"
+        case vocabularySize = "vocabulary_size"
+        case ggufVersion = "gguf_version"
+        case tensorCount = "tensor_count"
+    }
+
     /// Summarises an opened file.
     public init(file: GGUFFile) {
         let arch = file.architecture
