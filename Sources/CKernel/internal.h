@@ -1,0 +1,34 @@
+/* Declarations shared by the CKernel sources; not part of the public header. */
+#ifndef CKERNEL_INTERNAL_H
+#define CKERNEL_INTERNAL_H
+#include "CKernel.h"
+
+/* Products must be computed the same way for every column, whatever the tile;
+ * forbid the compiler from fusing a multiply and an add in one place and not
+ * in another. Explicit FMA intrinsics are still FMAs. */
+#pragma clang fp contract(off)
+
+#define TK_QK 32
+
+typedef void (*tk_matmul_fn)(const void *w, size_t row_bytes, int nb, int r0, int r1,
+                             const tk_act *act, float *out, int ldo);
+
+/* One table of products per path, indexed by weight type slot. */
+enum { TK_SLOT_F32, TK_SLOT_F16, TK_SLOT_Q4_0, TK_SLOT_Q4_1, TK_SLOT_Q8_0, TK_SLOT_COUNT };
+int tk_type_slot(int type);
+
+extern const tk_matmul_fn tk_matmul_scalar[TK_SLOT_COUNT];
+extern const tk_matmul_fn tk_matmul_avx2[TK_SLOT_COUNT];
+extern const tk_matmul_fn tk_matmul_avx512[TK_SLOT_COUNT];
+
+/* Attention of one query head over positions [0, n) of a cache (fp16 K/V rows `stride` elements apart). */
+typedef void (*tk_attend_fn)(const float *q, const uint16_t *k, const uint16_t *v, size_t stride,
+                             int n, int head_dim, float scale, float *scores, float *out);
+void tk_attend_scalar(const float *q, const uint16_t *k, const uint16_t *v, size_t stride,
+                      int n, int head_dim, float scale, float *scores, float *out);
+void tk_attend_avx2(const float *q, const uint16_t *k, const uint16_t *v, size_t stride,
+                    int n, int head_dim, float scale, float *scores, float *out);
+
+static inline float tk_fp16_round(float x) { return tk_f16_to_f32(tk_f32_to_f16(x)); }
+
+#endif

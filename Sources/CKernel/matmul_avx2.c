@@ -1,0 +1,198 @@
+/* AVX2 + FMA + F16C products (every x86-64 CPU of the last decade). */
+#include "internal.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#define TK_AVX2 __attribute__((target("avx2,fma,f16c")))
+#define TK_AVX2_INLINE static inline __attribute__((always_inline, target("avx2,fma,f16c")))
+
+/* Columns that share one unpacked weight block. The per-column operations are
+ * identical whatever the tile width, which keeps products batch-invariant. */
+#define TILE 4
+
+TK_AVX2_INLINE float ld_f16(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+TK_AVX2_INLINE float hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+/* 16 bytes of nibbles -> 32 bytes: low nibbles are elements 0..15, high ones 16..31. */
+TK_AVX2_INLINE __m256i unpack_nibbles(const uint8_t *p) {
+    const __m128i q = _mm_loadu_si128((const __m128i *)p);
+    const __m128i m = _mm_set1_epi8(15);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m), _mm_and_si128(q, m));
+}
+
+/* Sum of unsigned x signed byte products, in 8 int32 lanes, as floats. */
+TK_AVX2_INLINE __m256 dot_us(__m256i u, __m256i s) {
+    const __m256i p16 = _mm256_maddubs_epi16(u, s);
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p16, _mm256_set1_epi16(1)));
+}
+
+/* Signed x signed via |x| and the sign moved onto y. */
+TK_AVX2_INLINE __m256 dot_ss(__m256i x, __m256i y) {
+    return dot_us(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+}
+
+TK_AVX2_INLINE void q4_1_tile(const uint8_t *row, int nb, const tk_act *act, int c0, const int nc,
+                              float *out, int ldo, int r) {
+    const int k = nb * TK_QK;
+    __m256 acc[TILE];
+    float summs[TILE];
+    for (int c = 0; c < nc; c++) { acc[c] = _mm256_setzero_ps(); summs[c] = 0.0f; }
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *blk = row + b * 20;
+        const float dw = ld_f16(blk), mw = ld_f16(blk + 2);
+        const __m256i wq = unpack_nibbles(blk + 4);
+        for (int c = 0; c < nc; c++) {
+            const size_t ib = (size_t)(c0 + c) * nb + b;
+            const __m256i a = _mm256_loadu_si256((const __m256i *)(act->qs + (size_t)(c0 + c) * k + b * TK_QK));
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * act->d[ib]), dot_us(wq, a), acc[c]);
+            summs[c] = fmaf(mw, act->s[ib], summs[c]); /* GGML's AVX2 build contracts this */
+        }
+    }
+    for (int c = 0; c < nc; c++) out[(size_t)(c0 + c) * ldo + r] = hsum8(acc[c]) + summs[c];
+}
+
+TK_AVX2_INLINE void q4_0_tile(const uint8_t *row, int nb, const tk_act *act, int c0, const int nc,
+                              float *out, int ldo, int r) {
+    const int k = nb * TK_QK;
+    __m256 acc[TILE];
+    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *blk = row + b * 18;
+        const float dw = ld_f16(blk);
+        const __m256i wq = _mm256_sub_epi8(unpack_nibbles(blk + 2), _mm256_set1_epi8(8));
+        for (int c = 0; c < nc; c++) {
+            const size_t ib = (size_t)(c0 + c) * nb + b;
+            const __m256i a = _mm256_loadu_si256((const __m256i *)(act->qs + (size_t)(c0 + c) * k + b * TK_QK));
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * act->d[ib]), dot_ss(wq, a), acc[c]);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[(size_t)(c0 + c) * ldo + r] = hsum8(acc[c]);
+}
+
+TK_AVX2_INLINE void q8_0_tile(const uint8_t *row, int nb, const tk_act *act, int c0, const int nc,
+                              float *out, int ldo, int r) {
+    const int k = nb * TK_QK;
+    __m256 acc[TILE];
+    for (int c = 0; c < nc; c++) acc[c] = _mm256_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *blk = row + b * 34;
+        const float dw = ld_f16(blk);
+        const __m256i wq = _mm256_loadu_si256((const __m256i *)(blk + 2));
+        for (int c = 0; c < nc; c++) {
+            const size_t ib = (size_t)(c0 + c) * nb + b;
+            const __m256i a = _mm256_loadu_si256((const __m256i *)(act->qs + (size_t)(c0 + c) * k + b * TK_QK));
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * act->d[ib]), dot_ss(wq, a), acc[c]);
+        }
+    }
+    for (int c = 0; c < nc; c++) out[(size_t)(c0 + c) * ldo + r] = hsum8(acc[c]);
+}
+
+#define DEFINE_QUANT_MATMUL(name, tile)                                                          \
+    TK_AVX2 static void name(const void *w, size_t row_bytes, int nb, int r0, int r1,             \
+                             const tk_act *act, float *out, int ldo) {                          \
+        for (int r = r0; r < r1; r++) {                                                          \
+            const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;                     \
+            int c = 0;                                                                           \
+            for (; c + TILE <= act->ncols; c += TILE) tile(row, nb, act, c, TILE, out, ldo, r);  \
+            for (; c < act->ncols; c++) tile(row, nb, act, c, 1, out, ldo, r);                   \
+        }                                                                                        \
+    }
+
+DEFINE_QUANT_MATMUL(mm_q4_1, q4_1_tile)
+DEFINE_QUANT_MATMUL(mm_q4_0, q4_0_tile)
+DEFINE_QUANT_MATMUL(mm_q8_0, q8_0_tile)
+
+TK_AVX2 static void mm_f16(const void *w, size_t row_bytes, int k, int r0, int r1, const tk_act *act,
+                           float *out, int ldo) {
+    for (int r = r0; r < r1; r++) {
+        const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;
+        for (int c = 0; c < act->ncols; c++) {
+            const uint16_t *a = act->f16 + (size_t)c * k;
+            __m256 acc = _mm256_setzero_ps();
+            for (int i = 0; i < k; i += 8) {
+                const __m256 x = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + 2 * i)));
+                const __m256 y = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i)));
+                acc = _mm256_fmadd_ps(x, y, acc);
+            }
+            out[(size_t)c * ldo + r] = hsum8(acc);
+        }
+    }
+}
+
+TK_AVX2 static void mm_f32(const void *w, size_t row_bytes, int k, int r0, int r1, const tk_act *act,
+                           float *out, int ldo) {
+    for (int r = r0; r < r1; r++) {
+        const float *row = (const float *)((const uint8_t *)w + (size_t)r * row_bytes);
+        for (int c = 0; c < act->ncols; c++) {
+            const float *a = act->f32 + (size_t)c * k;
+            __m256 acc = _mm256_setzero_ps();
+            for (int i = 0; i < k; i += 8)
+                acc = _mm256_fmadd_ps(_mm256_loadu_ps(row + i), _mm256_loadu_ps(a + i), acc);
+            out[(size_t)c * ldo + r] = hsum8(acc);
+        }
+    }
+}
+
+const tk_matmul_fn tk_matmul_avx2[TK_SLOT_COUNT] = {
+    [TK_SLOT_F32] = mm_f32, [TK_SLOT_F16] = mm_f16, [TK_SLOT_Q4_0] = mm_q4_0,
+    [TK_SLOT_Q4_1] = mm_q4_1, [TK_SLOT_Q8_0] = mm_q8_0,
+};
+
+/* MARK: Attention */
+
+TK_AVX2 void tk_attend_avx2(const float *q, const uint16_t *k, const uint16_t *v, size_t stride, int n,
+                            int head_dim, float scale, float *scores, float *out) {
+    if (head_dim % 8 != 0 || head_dim > 256) {
+        tk_attend_scalar(q, k, v, stride, n, head_dim, scale, scores, out);
+        return;
+    }
+    /* Q rounded to fp16 as GGML does before its fp16 dot products. */
+    __m256 qh[32];
+    for (int i = 0; i < head_dim; i += 8)
+        qh[i / 8] = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(q + i), _MM_FROUND_TO_NEAREST_INT));
+    float max = -INFINITY;
+    for (int t = 0; t < n; t++) {
+        const uint16_t *kt = k + (size_t)t * stride;
+        __m256 acc = _mm256_setzero_ps();
+        for (int i = 0; i < head_dim; i += 8)
+            acc = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kt + i))), qh[i / 8], acc);
+        scores[t] = hsum8(acc) * scale;
+        if (scores[t] > max) max = scores[t];
+    }
+    double sum = 0.0;
+    for (int t = 0; t < n; t++) {
+        scores[t] = expf(scores[t] - max);
+        sum += scores[t];
+    }
+    const float inv = (float)(1.0 / sum);
+    /* Position t accumulates into lane t % 8 and the lanes are summed at the end,
+     * the order in which GGML's tiled fp16 product reduces over positions. */
+    __m256 o[8][32];
+    const int nv = head_dim / 8;
+    for (int m = 0; m < 8; m++)
+        for (int j = 0; j < nv; j++) o[m][j] = _mm256_setzero_ps();
+    for (int t = 0; t < n; t++) {
+        const __m256 p = _mm256_set1_ps(tk_fp16_round(scores[t] * inv));
+        const uint16_t *vt = v + (size_t)t * stride;
+        __m256 *lane = o[t & 7];
+        for (int j = 0; j < nv; j++)
+            lane[j] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vt + 8 * j))), p, lane[j]);
+    }
+    for (int j = 0; j < nv; j++) {
+        const __m256 r0 = _mm256_add_ps(o[4][j], o[0][j]), r1 = _mm256_add_ps(o[5][j], o[1][j]);
+        const __m256 r2 = _mm256_add_ps(o[6][j], o[2][j]), r3 = _mm256_add_ps(o[7][j], o[3][j]);
+        _mm256_storeu_ps(out + 8 * j, _mm256_add_ps(_mm256_add_ps(r0, r2), _mm256_add_ps(r1, r3)));
+    }
+}

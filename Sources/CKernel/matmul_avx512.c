@@ -1,0 +1,130 @@
+/* AVX-512 VNNI products: two blocks of 32 per 512-bit register, vpdpbusd for the byte products.
+ * The float accumulation follows the AVX2 path block by block, so both paths give the same
+ * bits (and the order GGML's AVX2 build uses, which the reference logits come from). */
+#include "internal.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+#define TK_AVX512_TARGET "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"
+#define TK_AVX512 __attribute__((target(TK_AVX512_TARGET)))
+#define TK_AVX512_INLINE static inline __attribute__((always_inline, target(TK_AVX512_TARGET)))
+
+#define TILE 4
+
+TK_AVX512_INLINE float ld_f16(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+TK_AVX512_INLINE float hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+TK_AVX512_INLINE __m256i unpack_nibbles(const uint8_t *p) {
+    const __m128i q = _mm_loadu_si128((const __m128i *)p);
+    const __m128i m = _mm_set1_epi8(15);
+    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m), _mm_and_si128(q, m));
+}
+
+TK_AVX512_INLINE __m512i join(__m256i lo, __m256i hi) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+/* Signed x signed bytes: |w| times a with w's sign moved onto it. */
+TK_AVX512_INLINE __m512i dot_ss512(__m512i w, __m512i a) {
+    const __mmask64 neg = _mm512_movepi8_mask(w);
+    const __m512i as = _mm512_mask_sub_epi8(a, neg, _mm512_setzero_si512(), a);
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(w), as);
+}
+
+TK_AVX512_INLINE __m256i dot_ss256(__m256i w, __m256i a) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(w, w), _mm256_sign_epi8(a, w));
+}
+
+/* The tile bodies: BLOCK_BYTES, how to load a pair / one block of weights as
+ * bytes, and how to take their product with the activations. */
+#define DEFINE_TILE(name, BLOCK_BYTES, HAS_MIN, LOAD1, DOT512, DOT256)                           \
+    TK_AVX512_INLINE void name(const uint8_t *row, int nb, const tk_act *act, int c0,           \
+                               const int nc, float *out, int ldo, int r) {                      \
+        const int k = nb * TK_QK;                                                                \
+        __m256 acc8[TILE];                                                                       \
+        float summs[TILE];                                                                       \
+        for (int c = 0; c < nc; c++) {                                                           \
+            acc8[c] = _mm256_setzero_ps();                                                       \
+            summs[c] = 0.0f;                                                                     \
+        }                                                                                        \
+        int b = 0;                                                                               \
+        for (; b + 2 <= nb; b += 2) {                                                            \
+            const uint8_t *b0 = row + b * BLOCK_BYTES, *b1 = b0 + BLOCK_BYTES;                   \
+            const float d0 = ld_f16(b0), d1 = ld_f16(b1);                                        \
+            const __m512i wq = join(LOAD1(b0), LOAD1(b1));                                       \
+            for (int c = 0; c < nc; c++) {                                                       \
+                const size_t ib = (size_t)(c0 + c) * nb + b;                                     \
+                const __m512i a = _mm512_loadu_si512(act->qs + (size_t)(c0 + c) * k + b * TK_QK);\
+                const __m512 f = _mm512_cvtepi32_ps(DOT512(wq, a));                              \
+                const __m256 f0 = _mm512_castps512_ps256(f);                                     \
+                const __m256 f1 = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(f), 1)); \
+                acc8[c] = _mm256_fmadd_ps(_mm256_set1_ps(d0 * act->d[ib]), f0, acc8[c]);         \
+                if (HAS_MIN) summs[c] = fmaf(ld_f16(b0 + 2), act->s[ib], summs[c]);             \
+                acc8[c] = _mm256_fmadd_ps(_mm256_set1_ps(d1 * act->d[ib + 1]), f1, acc8[c]);     \
+                if (HAS_MIN) summs[c] = fmaf(ld_f16(b1 + 2), act->s[ib + 1], summs[c]);         \
+            }                                                                                    \
+        }                                                                                        \
+        for (; b < nb; b++) {                                                                    \
+            const uint8_t *b0 = row + b * BLOCK_BYTES;                                           \
+            const float d0 = ld_f16(b0);                                                         \
+            const __m256i wq = LOAD1(b0);                                                        \
+            for (int c = 0; c < nc; c++) {                                                       \
+                const size_t ib = (size_t)(c0 + c) * nb + b;                                     \
+                const __m256i a = _mm256_loadu_si256((const __m256i *)(act->qs + (size_t)(c0 + c) * k + b * TK_QK)); \
+                const __m256 f = _mm256_cvtepi32_ps(DOT256(wq, a));                              \
+                acc8[c] = _mm256_fmadd_ps(_mm256_set1_ps(d0 * act->d[ib]), f, acc8[c]);          \
+                if (HAS_MIN) summs[c] = fmaf(ld_f16(b0 + 2), act->s[ib], summs[c]);                  \
+            }                                                                                    \
+        }                                                                                        \
+        for (int c = 0; c < nc; c++)                                                             \
+            out[(size_t)(c0 + c) * ldo + r] = hsum8(acc8[c]) + summs[c];      \
+    }
+
+TK_AVX512_INLINE __m256i load_q4_1(const uint8_t *b) { return unpack_nibbles(b + 4); }
+TK_AVX512_INLINE __m256i load_q4_0(const uint8_t *b) {
+    return _mm256_sub_epi8(unpack_nibbles(b + 2), _mm256_set1_epi8(8));
+}
+TK_AVX512_INLINE __m256i load_q8_0(const uint8_t *b) { return _mm256_loadu_si256((const __m256i *)(b + 2)); }
+
+TK_AVX512_INLINE __m512i dot_us512(__m512i w, __m512i a) {
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, a);
+}
+TK_AVX512_INLINE __m256i dot_us256(__m256i w, __m256i a) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a);
+}
+
+DEFINE_TILE(q4_1_tile, 20, 1, load_q4_1, dot_us512, dot_us256)
+DEFINE_TILE(q4_0_tile, 18, 0, load_q4_0, dot_ss512, dot_ss256)
+DEFINE_TILE(q8_0_tile, 34, 0, load_q8_0, dot_ss512, dot_ss256)
+
+#define DEFINE_QUANT_MATMUL(name, tile)                                                          \
+    TK_AVX512 static void name(const void *w, size_t row_bytes, int nb, int r0, int r1,           \
+                               const tk_act *act, float *out, int ldo) {                        \
+        for (int r = r0; r < r1; r++) {                                                          \
+            const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;                     \
+            int c = 0;                                                                           \
+            for (; c + TILE <= act->ncols; c += TILE) tile(row, nb, act, c, TILE, out, ldo, r);  \
+            for (; c < act->ncols; c++) tile(row, nb, act, c, 1, out, ldo, r);                   \
+        }                                                                                        \
+    }
+
+DEFINE_QUANT_MATMUL(mm_q4_1, q4_1_tile)
+DEFINE_QUANT_MATMUL(mm_q4_0, q4_0_tile)
+DEFINE_QUANT_MATMUL(mm_q8_0, q8_0_tile)
+
+/* Float weights gain nothing from VNNI: the AVX2 products serve. */
+const tk_matmul_fn tk_matmul_avx512[TK_SLOT_COUNT] = {
+    [TK_SLOT_Q4_0] = mm_q4_0, [TK_SLOT_Q4_1] = mm_q4_1, [TK_SLOT_Q8_0] = mm_q8_0,
+};

@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CKernel
+
+/// One sequence's keys and values, in fp16, for every layer and position so far.
+///
+/// The cache remembers which tokens it holds, so a later turn of the same
+/// conversation can keep the common prefix and compute only what is new.
+/// Storage grows by doubling up to the model's context length.
+///
+/// Concurrency: a cache belongs to one sequence and is used only by the thread
+/// that runs the forward pass; it is `Sendable` so it can be handed to that thread.
+public final class KVCache: @unchecked Sendable {
+    /// The tokens whose keys and values are stored, in position order.
+    public private(set) var tokens: [Int32] = []
+    /// The longest sequence this cache may hold.
+    public let limit: Int
+
+    let raw: UnsafeMutablePointer<tk_kv>
+    private let positionBytes: Int
+
+    init(positionBytes: Int, limit: Int) {
+        self.positionBytes = positionBytes
+        self.limit = limit
+        raw = .allocate(capacity: 1)
+        raw.initialize(to: tk_kv(k: nil, v: nil, capacity: 0))
+    }
+
+    deinit {
+        free(raw.pointee.k)
+        free(raw.pointee.v)
+        raw.deallocate()
+    }
+
+    /// Positions that can be written without growing.
+    var capacity: Int { Int(raw.pointee.capacity) }
+
+    /// Bytes of memory the cache holds.
+    public var allocatedBytes: Int { capacity * positionBytes * 2 }
+
+    /// Makes room for `count` positions.
+    func reserve(_ count: Int) throws(InferenceError) {
+        guard count <= limit else { throw .contextFull(limit: limit) }
+        guard count > capacity else { return }
+        let wanted = Swift.min(limit, Swift.max(count, Swift.max(64, capacity * 2)))
+        let bytes = wanted * positionBytes
+        guard let k = realloc(raw.pointee.k, bytes) else { throw .outOfMemory(what: "a KV cache of \(wanted) positions") }
+        raw.pointee.k = k.assumingMemoryBound(to: UInt16.self)
+        guard let v = realloc(raw.pointee.v, bytes) else { throw .outOfMemory(what: "a KV cache of \(wanted) positions") }
+        raw.pointee.v = v.assumingMemoryBound(to: UInt16.self)
+        raw.pointee.capacity = Int32(wanted)
+    }
+
+    /// Records that `token` now sits at the next position (its K/V were written by a forward pass).
+    func append(_ token: Int32) { tokens.append(token) }
+
+    /// Forgets every position from `count` on.
+    public func truncate(to count: Int) {
+        if count < tokens.count { tokens.removeLast(tokens.count - count) }
+    }
+
+    /// How many leading tokens of `sequence` the cache already holds.
+    public func commonPrefix(with sequence: [Int32]) -> Int {
+        var n = 0
+        while n < tokens.count, n < sequence.count, tokens[n] == sequence[n] { n += 1 }
+        return n
+    }
+}

@@ -1,0 +1,139 @@
+import CKernel
+import Testing
+@testable import TroupeKernel
+
+/// Every SIMD path this CPU supports must agree with the portable one, and a
+/// column's products must not depend on the other columns in its batch.
+@Suite("Kernel dispatch")
+struct KernelDispatchTests {
+    /// Deterministic pseudo-random numbers (xorshift), so failures reproduce.
+    struct Noise {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return state
+        }
+        mutating func float(_ scale: Float = 1) -> Float {
+            (Float(next() % 2_000_001) / 1_000_000 - 1) * scale
+        }
+        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
+    }
+
+    static let types: [GGMLType] = [.q4_0, .q4_1, .q8_0, .f16, .f32]
+
+    /// Random rows of `type`, with sane fp16 scales in quantized blocks.
+    static func weights(_ type: GGMLType, rows: Int, k: Int, noise: inout Noise) -> [UInt8] {
+        let rowBytes = tk_row_bytes(Int32(type.rawValue), Int32(k))
+        var bytes = [UInt8](repeating: 0, count: rows * rowBytes)
+        func half(_ value: Float) -> (UInt8, UInt8) {
+            let h = tk_f32_to_f16(value)
+            return (UInt8(h & 0xff), UInt8(h >> 8))
+        }
+        for r in 0..<rows {
+            var at = r * rowBytes
+            switch type {
+            case .f32:
+                for _ in 0..<k {
+                    withUnsafeBytes(of: noise.float()) { for b in $0 { bytes[at] = b; at += 1 } }
+                }
+            case .f16:
+                for _ in 0..<k {
+                    let (lo, hi) = half(noise.float())
+                    bytes[at] = lo; bytes[at + 1] = hi; at += 2
+                }
+            default:
+                let block = type.bytesPerBlock
+                let header = type == .q4_1 ? 4 : 2
+                for _ in 0..<(k / 32) {
+                    let (dl, dh) = half(abs(noise.float(0.05)) + 0.001)
+                    bytes[at] = dl; bytes[at + 1] = dh
+                    if type == .q4_1 {
+                        let (ml, mh) = half(noise.float(0.2))
+                        bytes[at + 2] = ml; bytes[at + 3] = mh
+                    }
+                    for j in header..<block {
+                        var b = noise.byte()
+                        if type == .q8_0, b == 0x80 { b = 0x81 }  // quantizers never emit -128
+                        bytes[at + j] = b
+                    }
+                    at += block
+                }
+            }
+        }
+        return bytes
+    }
+
+    /// out[c][r] for every column of `x` (ncols vectors of k floats).
+    static func products(_ isa: KernelISA, _ type: GGMLType, _ w: [UInt8], rows: Int, k: Int,
+                         x: [Float], ncols: Int) -> [Float] {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: tk_act_bytes(Int32(k), Int32(ncols)), alignment: 64)
+        defer { memory.deallocate() }
+        var act = tk_act()
+        tk_act_bind(&act, memory, Int32(k), Int32(ncols))
+        x.withUnsafeBufferPointer { tk_act_quantize(&act, $0.baseAddress, k, 0, Int32(ncols)) }
+        var out = [Float](repeating: .nan, count: rows * ncols)
+        w.withUnsafeBytes { w in
+            out.withUnsafeMutableBufferPointer { out in
+                tk_matmul(isa.rawValue, Int32(type.rawValue), w.baseAddress, 0, Int32(rows), &act,
+                          out.baseAddress, Int32(rows))
+            }
+        }
+        return out
+    }
+
+    @Test("each supported path agrees with the scalar one", arguments: types)
+    func pathsAgree(type: GGMLType) {
+        var noise = Noise(state: 0x9E37_79B9_7F4A_7C15 &+ UInt64(type.rawValue))
+        let rows = 37, k = 576, ncols = 6
+        let w = Self.weights(type, rows: rows, k: k, noise: &noise)
+        let x = (0..<(k * ncols)).map { _ in noise.float(2) }
+        let reference = Self.products(.scalar, type, w, rows: rows, k: k, x: x, ncols: ncols)
+        for isa in KernelISA.supported where isa != .scalar {
+            let out = Self.products(isa, type, w, rows: rows, k: k, x: x, ncols: ncols)
+            for i in out.indices {
+                let tolerance = 1e-4 * max(1, abs(reference[i]))
+                #expect(abs(out[i] - reference[i]) <= tolerance, "\(isa) \(type) element \(i): \(out[i]) vs \(reference[i])")
+            }
+        }
+    }
+
+    @Test("a column's products are the same bits alone or in a batch", arguments: types)
+    func batchInvariant(type: GGMLType) {
+        var noise = Noise(state: 0x1234_5678 &+ UInt64(type.rawValue))
+        let rows = 19, k = 1536, ncols = 7
+        let w = Self.weights(type, rows: rows, k: k, noise: &noise)
+        let x = (0..<(k * ncols)).map { _ in noise.float(3) }
+        for isa in KernelISA.supported {
+            let batched = Self.products(isa, type, w, rows: rows, k: k, x: x, ncols: ncols)
+            for c in [0, 3, 6] {
+                let alone = Self.products(isa, type, w, rows: rows, k: k,
+                                          x: Array(x[(c * k)..<((c + 1) * k)]), ncols: 1)
+                #expect(alone == Array(batched[(c * rows)..<((c + 1) * rows)]), "\(isa) \(type) column \(c)")
+            }
+        }
+    }
+
+    @Test("fp16 conversion round-trips and rounds to nearest even")
+    func halfConversion() {
+        for bits in stride(from: 0, through: 0x7bff, by: 7) {
+            let h = UInt16(bits)
+            #expect(tk_f32_to_f16(tk_f16_to_f32(h)) == h)
+            #expect(tk_f32_to_f16(-tk_f16_to_f32(h)) == h | 0x8000)
+        }
+        #expect(tk_f32_to_f16(1 + 1.0 / 2048) == 0x3c00)        // tie: stays even
+        #expect(tk_f32_to_f16(1 + 3.0 / 2048) == 0x3c02)        // tie: rounds up to even
+        #expect(tk_f32_to_f16(70000) == 0x7c00)                  // overflow: infinity
+        #expect(tk_f16_to_f32(0x0001) == Float(5.960464477539063e-08))  // smallest subnormal
+    }
+
+    @Test("the forced path is honoured and an unsupported one is refused")
+    func forcedPath() throws {
+        #expect(KernelISA.supported.contains(.scalar))
+        #expect(KernelISA.supported.contains(KernelISA.best))
+        for isa in KernelISA.allCases where !isa.isSupported {
+            #expect(throws: InferenceError.unsupportedISA(isa)) {
+                try Transformer(file: GGUFFile(url: Fixtures.modelURL), isa: isa)
+            }
+        }
+    }
+}
