@@ -17,6 +17,9 @@ let package = Package(
     products: [
         .library(name: "Troupe", targets: ["Troupe"]),
         .library(name: "TroupeTesting", targets: ["TroupeTesting"]),
+        // The remote client and policies alone, for apps that need no kernel or store
+        // (and for Benchmarks/remote, which must not build the whole package).
+        .library(name: "TroupeModels", targets: ["TroupeModels"]),
         .library(name: "TroupeCLI", targets: ["TroupeCLI"]),
         .executable(name: "troupe", targets: ["troupe"]),
     ],
