@@ -89,4 +89,37 @@ struct OpenAICompatibleModelTests {
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(ContinuousClock.now - started < .seconds(3))
     }
+
+    @Test func droppingAStreamCancelsItsTransfer() async throws {
+        let server = try await FaultServer.start(script: [.slowDrip(pieces: Array(repeating: "x", count: 100), interval: 0.05)])
+        defer { Task { await server.stop() } }
+        let model = try Self.model(server)
+        let started = ContinuousClock.now
+        for try await delta in model.stream(ChatRequest(messages: [.user("Hi")])) where !delta.text.isEmpty {
+            break  // the consumer goes away after the first piece
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(try await model.respond(to: ChatRequest(messages: [.user("again")])).text == "fine")
+    }
+
+    @Test func streamAcceptsAServerThatAnswersPlainJSON() async throws {
+        let server = try await FaultServer.start(script: [.plainJSON(text: "whole answer")])
+        defer { Task { await server.stop() } }
+        var deltas: [ChatDelta] = []
+        for try await delta in try Self.model(server).stream(ChatRequest(messages: [.user("Hi")])) { deltas.append(delta) }
+        #expect(deltas.count == 1)
+        #expect(ChatResponse(accumulating: deltas).text == "whole answer")
+    }
+
+    @Test func providerResolvesRemoteRefsAndDelegatesTheRest() throws {
+        struct Local: ModelProvider {
+            func model(for ref: ModelRef) throws -> any ChatModel { FlakyModel("local/smollm2-135m") }
+        }
+        let provider = RemoteModelProvider(
+            catalog: EndpointCatalog(endpoints: [Endpoint(name: "lab", baseURL: "http://127.0.0.1:1/v1")], environment: [:]),
+            otherwise: Local())
+        #expect(try provider.model(for: .endpoint("lab", model: "m")).id == "lab/m")
+        #expect(try provider.model(for: .openAI("gpt-4o-mini")).id == "openai/gpt-4o-mini")
+        #expect(try provider.model(for: .local()).id == "local/smollm2-135m")
+    }
 }

@@ -25,6 +25,8 @@ enum Fault: Sendable {
     case malformedJSON
     /// 200 `text/html`, as a proxy's login page would.
     case wrongContentType
+    /// 200 JSON even when the request asked for a stream (servers that ignore `stream`).
+    case plainJSON(text: String)
     /// A stream whose events trickle out `interval` seconds apart.
     case slowDrip(pieces: [String], interval: Double)
 }
@@ -138,6 +140,8 @@ final class FaultServer: Sendable {
             let pieces = (0..<events).map { "part\($0) " }
             let steps = Self.contentEvents(pieces, finish: false).map { ScriptedBody.Step.bytes(Array($0.utf8)) }
             return streamResponse(steps + [.fail])
+        case .plainJSON(let text):
+            return json(200, Self.completion(text: text))
         case .malformedJSON:
             return json(200, #"{"id":"x","choices":[{"index":0,"message":{"content":"unterminated"#)
         case .wrongContentType:
