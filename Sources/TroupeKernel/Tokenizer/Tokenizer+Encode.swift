@@ -102,12 +102,13 @@ extension Tokenizer {
 
     /// Byte-pair merges within one word: repeatedly join the adjacent pair with
     /// the lowest merge rank, leftmost first, until no pair has a merge.
+    ///
+    /// A byte the vocabulary has no token for stays in place as a barrier
+    /// while merging (pairs across it never merge) and is dropped at the end,
+    /// as llama.cpp drops a symbol it cannot look up.
     private func mergeWord(_ bytes: ArraySlice<UInt8>, scratch: inout Scratch, into output: inout [Int32]) {
         scratch.symbols.removeAll(keepingCapacity: true)
-        for byte in bytes {
-            let id = idForByte[Int(byte)]
-            if id >= 0 { scratch.symbols.append(id) }
-        }
+        for byte in bytes { scratch.symbols.append(idForByte[Int(byte)]) }
         if scratch.symbols.count > 1 {
             scratch.ranks.removeAll(keepingCapacity: true)
             for i in 0..<scratch.symbols.count - 1 {
@@ -132,7 +133,7 @@ extension Tokenizer {
                 }
             }
         }
-        output.append(contentsOf: scratch.symbols)
+        for id in scratch.symbols where id >= 0 { output.append(id) }
     }
 
     @inline(__always)
@@ -142,6 +143,7 @@ extension Tokenizer {
 
     @inline(__always)
     private func rank(_ left: Int32, _ right: Int32) -> Int32 {
-        merges[key(left, right)]?.rank ?? .max
+        guard left >= 0, right >= 0 else { return .max }
+        return merges[key(left, right)]?.rank ?? .max
     }
 }

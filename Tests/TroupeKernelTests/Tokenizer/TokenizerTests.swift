@@ -80,6 +80,20 @@ struct TokenizerTests {
         #expect(tokenizer.decode([1, 19556, 2]) == "Hello")
     }
 
+    @Test("edge cases where llama.cpp's own rules decide (ids from llama.cpp 0c1e57098)")
+    func llamaCppEdgeCases() throws {
+        let tokenizer = try Fixtures.tokenizer.get()
+        // Letters assigned after Unicode 15.1 are not letters to llama.cpp's table,
+        // so the apostrophe joins them instead of starting a contraction.
+        #expect(tokenizer.encode("\u{13D41}'s") == [187, 237, 130, 219, 23, 99])
+        #expect(tokenizer.encode("\u{105C0}'s") == [187, 234, 241, 218, 23, 99])
+        // A Unicode 15.1 letter still is one.
+        #expect(tokenizer.encode("\u{2EBF0}'s") == [187, 123, 124, 125, 506])
+        // Bytes without a token (0xF1, 0xF2 here) are dropped but still keep
+        // their neighbours from merging.
+        #expect(tokenizer.encode("\u{85542}\u{79C68}\u{8552D}\n") == [223, 239, 220, 134, 126, 118, 223, 238, 251, 198])
+    }
+
     @Test("a few hundred tokens encode well under a millisecond")
     func speed() throws {
         let tokenizer = try Fixtures.tokenizer.get()
