@@ -39,6 +39,7 @@ public final class SQLiteJournal: Journal {
 
     let pool: DatabasePool
     private let writer: GroupCommitQueue
+    private let checkpointer: WALCheckpointer
 
     /// Opens the store at `path`, creating it (and its schema) if the file is
     /// missing or empty.
@@ -52,15 +53,19 @@ public final class SQLiteJournal: Journal {
         self.options = options
         let timeout = options.busyTimeoutSeconds
         _ = try StoreFileInspector.inspect(path: path, busyTimeout: timeout)
+        let busyPolicy = BusyPolicy(timeoutSeconds: timeout)
         do {
             pool = try GroupCommitQueue.retryingBusy(path: path, timeout: timeout) {
-                try Self.openPool(path: path, options: options)
+                try Self.openPool(path: path, options: options, busyPolicy: busyPolicy)
             }
             try Self.migrate(pool, path: path, timeout: timeout)
+            checkpointer = try WALCheckpointer(path: path)
         } catch {
             throw StoreError.wrapping(error, path: path, busyTimeout: timeout)
         }
-        writer = GroupCommitQueue(pool: pool, path: path, busyTimeout: timeout)
+        writer = GroupCommitQueue(
+            pool: pool, path: path, busyTimeout: timeout, busyPolicy: busyPolicy,
+            checkpointer: checkpointer, allowsFastPath: options.durability == .normal)
     }
 
     // MARK: Journal
@@ -94,6 +99,7 @@ public final class SQLiteJournal: Journal {
     public func close() async throws {
         try await flush()
         do {
+            try checkpointer.close()
             try pool.close()
         } catch {
             throw StoreError.wrapping(error, path: path, busyTimeout: options.busyTimeoutSeconds)
@@ -113,18 +119,21 @@ public final class SQLiteJournal: Journal {
         }
     }
 
-    private static func openPool(path: String, options: StoreOptions) throws -> DatabasePool {
+    private static func openPool(path: String, options: StoreOptions, busyPolicy: BusyPolicy) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.label = "TroupeStore"
-        configuration.busyMode = .timeout(options.busyTimeoutSeconds)
+        // Readers keep GRDB's own busy timeout; only the writer uses the policy.
+        configuration.busyMode = .callback { tries in busyPolicy.shouldRetry(tries: tries) }
         configuration.foreignKeysEnabled = false
         configuration.maximumReaderCount = 4
         let pool = try DatabasePool(path: path, configuration: configuration)
-        // GRDB sets synchronous=NORMAL when it enables WAL; FULL must come after.
-        if options.durability == .full {
-            try pool.writeWithoutTransaction { db in
+        try pool.writeWithoutTransaction { db in
+            // GRDB sets synchronous=NORMAL when it enables WAL; FULL must come after.
+            if options.durability == .full {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
+            // Checkpoints run on their own connection (WALCheckpointer).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         return pool
     }
