@@ -1,4 +1,5 @@
 import CCurlShim
+import Foundation
 import Synchronization
 
 /// Receives one transfer's response, in order: `receive(head:)` once, `receive(body:)`
@@ -101,6 +102,7 @@ final class CurlTransfer: @unchecked Sendable {
                                                max(1, Int(request.idleTimeout.rounded(.up)))) == CURLE_OK
         }
         ok = ok && troupe_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1) == CURLE_OK
+        ok = ok && troupe_curl_setopt_string(handle, CURLOPT_NOPROXY, Self.noProxy) == CURLE_OK
         ok = ok && troupe_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, me) == CURLE_OK
         ok = ok && troupe_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             guard let user else { return 0 }
@@ -178,6 +180,15 @@ final class CurlTransfer: @unchecked Sendable {
         easy = nil
         sink.finish(TransferOutcome(code: Int(code.rawValue), detail: detail, cancelled: isCancelled))
     }
+
+    /// The environment's `no_proxy` list plus loopback: a local server is never reached
+    /// through a proxy, whatever `http_proxy` says.
+    private static let noProxy: String = {
+        let environment = ProcessInfo.processInfo.environment
+        let configured = environment["no_proxy"] ?? environment["NO_PROXY"] ?? ""
+        if configured == "*" { return "*" }
+        return ([configured, "localhost", "127.0.0.1", "::1"].filter { !$0.isEmpty }).joined(separator: ",")
+    }()
 
     private static func milliseconds(_ seconds: Double) -> Int {
         Int(min(seconds * 1000, Double(Int32.max)).rounded(.up))
