@@ -7,8 +7,18 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Work claimed and finished in one operation of a pass; a cache line each. */
+typedef struct {
+    _Atomic int claimed;
+    _Atomic int done;
+    char pad[56];
+} tk_step;
+
+enum { TK_MAX_STEPS = 2048, TK_SPINS_BEFORE_YIELD = 1 << 12 };
 
 struct tk_engine {
     tk_model m;
@@ -23,6 +33,8 @@ struct tk_engine {
     void *act_memory;
     tk_act act_dim, act_ffn, act_out; /* bound per batch over the same memory, used in turn */
     int *logit_rows;                /* tokens that want logits */
+    tk_step *steps;                 /* work counters of the running pass, one per operation */
+    int steps_used;
     const tk_batch *batch;          /* the running job */
     int n_logits;
 };
@@ -59,8 +71,11 @@ tk_engine *tk_engine_create(const tk_model *m, int nthreads, int max_tokens, int
     e->rope = tk_alloc(T * m->rope_dim * 4);
     e->act_memory = tk_alloc(tk_act_bytes(widest, max_tokens));
     e->logit_rows = calloc(T, sizeof(int));
+    e->steps = tk_alloc(sizeof(tk_step) * TK_MAX_STEPS);
+    if (e->steps) memset(e->steps, 0, sizeof(tk_step) * TK_MAX_STEPS);
+    if (m->n_layer * 10 + 8 > TK_MAX_STEPS) e->steps = (free(e->steps), NULL);
     if (!e->pool || !e->x || !e->xb || !e->qkv || !e->att || !e->h || !e->scores || !e->rope ||
-        !e->act_memory || !e->logit_rows) {
+        !e->act_memory || !e->logit_rows || !e->steps) {
         tk_engine_destroy(e);
         return NULL;
     }
@@ -71,38 +86,80 @@ void tk_engine_destroy(tk_engine *e) {
     if (!e) return;
     tk_pool_destroy(e->pool);
     free(e->x); free(e->xb); free(e->qkv); free(e->att); free(e->h);
-    free(e->scores); free(e->rope); free(e->act_memory); free(e->logit_rows);
+    free(e->scores); free(e->rope); free(e->act_memory); free(e->logit_rows); free(e->steps);
     free(e);
 }
 
 int tk_engine_isa(const tk_engine *e) { return e->isa; }
 int tk_engine_threads(const tk_engine *e) { return tk_pool_size(e->pool); }
 
-/* MARK: Slicing */
+/* MARK: Work sharing
+ *
+ * Every thread walks the same list of operations. An operation is split into
+ * items that threads claim from a shared counter; a thread moves to the next
+ * operation once every item of this one is finished. No thread has to arrive
+ * anywhere: if one is descheduled (2 cores shared with other processes), the
+ * others take its items instead of waiting for it at a barrier. */
 
-static inline void slice(int n, int ith, int nth, int *begin, int *end) {
-    *begin = (int)((long)n * ith / nth);
-    *end = (int)((long)n * (ith + 1) / nth);
+#include <sched.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define TK_PAUSE() _mm_pause()
+#else
+#define TK_PAUSE() ((void)0)
+#endif
+
+static inline int step_claim(tk_engine *e, int step, int n) {
+    if (atomic_load_explicit(&e->steps[step].claimed, memory_order_relaxed) >= n) return -1;
+    const int i = atomic_fetch_add_explicit(&e->steps[step].claimed, 1, memory_order_relaxed);
+    return i < n ? i : -1;
 }
 
-/* Rows [0, total) of several matrices laid end to end, sliced by thread; slices
- * are rounded to 16 rows so threads do not share cache lines of output. */
-static void rows_slice(int total, int ith, int nth, int *begin, int *end) {
+static inline void step_done(tk_engine *e, int step) {
+    atomic_fetch_add_explicit(&e->steps[step].done, 1, memory_order_release);
+}
+
+static inline void step_wait(tk_engine *e, int step, int n) {
+    int spins = 0;
+    while (atomic_load_explicit(&e->steps[step].done, memory_order_acquire) < n) {
+        if (++spins < TK_SPINS_BEFORE_YIELD) TK_PAUSE();
+        else sched_yield();
+    }
+}
+
+/* Runs the body for every item i in [0, n) of operation `s`, then waits for the
+ * operation to finish and moves `s` on. */
+#define PARALLEL(n, i)                                                                   \
+    for (int i = 0, n_ = (n), once_ = 1; once_; once_ = 0, step_wait(e, s, n_), s++)      \
+        for (; (i = step_claim(e, s, n_)) >= 0; step_done(e, s))
+
+/* Items per operation: a few per thread, so a fast thread can take a slow one's share. */
+static inline int items_for(const tk_engine *e, int units) {
+    const int want = 4 * tk_pool_size(e->pool);
+    return units < want ? units : want;
+}
+
+/* Rows [0, total) of matrices stacked end to end, item i of n, rounded to 16 rows
+ * so items do not share cache lines of output. */
+static void rows_item(int total, int i, int n, int *begin, int *end) {
     const int units = (total + 15) / 16;
-    int b, e;
-    slice(units, ith, nth, &b, &e);
+    const int b = (int)((long)units * i / n), en = (int)((long)units * (i + 1) / n);
     *begin = b * 16 < total ? b * 16 : total;
-    *end = e * 16 < total ? e * 16 : total;
+    *end = en * 16 < total ? en * 16 : total;
 }
 
-/* Product of the bound activations with matrices stacked row-wise; output
- * column c of matrix i lands at out + c*ldo + offset_i. */
-static void matmul_stacked(tk_engine *e, const tk_act *act, const tk_tensor *const *ws, int count, float *out, int ldo,
-                           int ith, int nth) {
+static int stacked_rows(const tk_tensor *const *ws, int count) {
     int total = 0;
     for (int i = 0; i < count; i++) total += ws[i]->rows;
+    return total;
+}
+
+/* Item `item` of `n` of the product of `act` with matrices stacked row-wise;
+ * output column c of matrix i lands at out + c*ldo + (rows before i). */
+static void matmul_item(tk_engine *e, const tk_act *act, const tk_tensor *const *ws, int count,
+                        float *out, int ldo, int item, int n) {
     int r0, r1;
-    rows_slice(total, ith, nth, &r0, &r1);
+    rows_item(stacked_rows(ws, count), item, n, &r0, &r1);
     int base = 0;
     for (int i = 0; i < count; i++) {
         const int lo = r0 > base ? r0 - base : 0;
@@ -146,57 +203,74 @@ static inline float silu(float x) { return x / (1.0f + expf(-x)); }
 /* MARK: The pass */
 
 static void forward_thread(void *raw, int ith, int nth) {
+    (void)nth;
     tk_engine *e = raw;
     const tk_model *m = &e->m;
     const tk_batch *b = e->batch;
     const int T = b->n_tokens, dim = m->dim, kvd = e->kv_dim, ffn = m->ffn_dim;
     const int qkv_w = dim + 2 * kvd;
     const size_t pos_stride = (size_t)m->n_layer * kvd; /* fp16 elements between positions in a cache */
-    int t0, t1;
-    slice(T, ith, nth, &t0, &t1);
+    const int tok_items = items_for(e, T);
+    int s = 0; /* the operation this thread is at */
+#define TOKENS_OF(item, t0, t1)                                   \
+    const int t0 = (int)((long)T * (item) / tok_items);           \
+    const int t1 = (int)((long)T * ((item) + 1) / tok_items)
 
-    for (int t = t0; t < t1; t++) {
-        int tok = b->tokens[t];
-        if (tok < 0 || tok >= m->vocab) tok = 0;
-        const uint8_t *row = (const uint8_t *)m->tok_embd.data + (size_t)tok * tk_row_bytes(m->tok_embd.type, dim);
-        tk_dequantize_row(m->tok_embd.type, row, e->x + (size_t)t * dim, dim);
-        rope_table(e->rope + (size_t)t * m->rope_dim, b->pos[t], m->rope_dim, m->rope_theta);
+    PARALLEL(tok_items, it) {
+        TOKENS_OF(it, t0, t1);
+        for (int t = t0; t < t1; t++) {
+            int tok = b->tokens[t];
+            if (tok < 0 || tok >= m->vocab) tok = 0;
+            const uint8_t *row = (const uint8_t *)m->tok_embd.data + (size_t)tok * tk_row_bytes(m->tok_embd.type, dim);
+            tk_dequantize_row(m->tok_embd.type, row, e->x + (size_t)t * dim, dim);
+            rope_table(e->rope + (size_t)t * m->rope_dim, b->pos[t], m->rope_dim, m->rope_theta);
+        }
     }
 
     for (int l = 0; l < m->n_layer; l++) {
         const tk_layer *L = &m->layers[l];
-        /* attention norm, quantized for Q/K/V */
-        for (int t = t0; t < t1; t++)
-            rmsnorm(e->x + (size_t)t * dim, L->attn_norm, e->xb + (size_t)t * dim, dim, m->rms_eps);
-        tk_act_quantize(&e->act_dim, e->xb, dim, t0, t1);
-        tk_pool_barrier(e->pool);
-
         const tk_tensor *qkv[3] = {&L->wq, &L->wk, &L->wv};
-        matmul_stacked(e, &e->act_dim, qkv, 3, e->qkv, qkv_w, ith, nth);
-        tk_pool_barrier(e->pool);
+        const tk_tensor *wo[1] = {&L->wo};
+        const tk_tensor *gu[2] = {&L->w_gate, &L->w_up};
+        const tk_tensor *down[1] = {&L->w_down};
+
+        /* residual of the previous layer's FFN, attention norm, quantized for Q/K/V */
+        PARALLEL(tok_items, it) {
+            TOKENS_OF(it, t0, t1);
+            for (int t = t0; t < t1; t++) {
+                float *x = e->x + (size_t)t * dim, *xb = e->xb + (size_t)t * dim;
+                if (l > 0)
+                    for (int i = 0; i < dim; i++) x[i] += xb[i];
+                rmsnorm(x, L->attn_norm, xb, dim, m->rms_eps);
+            }
+            tk_act_quantize(&e->act_dim, e->xb, dim, t0, t1);
+        }
+
+        const int n_qkv = items_for(e, (qkv_w + 15) / 16);
+        PARALLEL(n_qkv, it) matmul_item(e, &e->act_dim, qkv, 3, e->qkv, qkv_w, it, n_qkv);
 
         /* RoPE, then K and V into each token's cache */
-        for (int t = t0; t < t1; t++) {
-            float *q = e->qkv + (size_t)t * qkv_w, *k = q + dim, *v = k + kvd;
-            const float *table = e->rope + (size_t)t * m->rope_dim;
-            for (int h = 0; h < m->n_head; h++) rope_apply(q + h * m->head_dim, table, m->rope_dim);
-            for (int h = 0; h < m->n_kv_head; h++) rope_apply(k + h * m->head_dim, table, m->rope_dim);
-            const size_t at = (size_t)b->pos[t] * pos_stride + (size_t)l * kvd;
-            for (int i = 0; i < kvd; i++) {
-                b->kv[t]->k[at + i] = tk_f32_to_f16(k[i]);
-                b->kv[t]->v[at + i] = tk_f32_to_f16(v[i]);
+        PARALLEL(tok_items, it) {
+            TOKENS_OF(it, t0, t1);
+            for (int t = t0; t < t1; t++) {
+                float *q = e->qkv + (size_t)t * qkv_w, *k = q + dim, *v = k + kvd;
+                const float *table = e->rope + (size_t)t * m->rope_dim;
+                for (int h = 0; h < m->n_head; h++) rope_apply(q + h * m->head_dim, table, m->rope_dim);
+                for (int h = 0; h < m->n_kv_head; h++) rope_apply(k + h * m->head_dim, table, m->rope_dim);
+                const size_t at = (size_t)b->pos[t] * pos_stride + (size_t)l * kvd;
+                for (int i = 0; i < kvd; i++) {
+                    b->kv[t]->k[at + i] = tk_f32_to_f16(k[i]);
+                    b->kv[t]->v[at + i] = tk_f32_to_f16(v[i]);
+                }
             }
         }
-        tk_pool_barrier(e->pool);
 
-        /* attention, one (token, head) pair at a time */
+        /* attention, one (token, head) pair per item */
         {
-            const int pairs = T * m->n_head, group = m->n_head / m->n_kv_head;
+            const int group = m->n_head / m->n_kv_head;
             const float scale = 1.0f / sqrtf((float)m->head_dim);
             float *scores = e->scores + (size_t)ith * e->max_ctx;
-            int p0, p1;
-            slice(pairs, ith, nth, &p0, &p1);
-            for (int p = p0; p < p1; p++) {
+            PARALLEL(T * m->n_head, p) {
                 const int t = p / m->n_head, h = p % m->n_head;
                 const size_t off = (size_t)l * kvd + (size_t)(h / group) * m->head_dim;
                 e->attend(e->qkv + (size_t)t * qkv_w + h * m->head_dim, b->kv[t]->k + off,
@@ -204,61 +278,63 @@ static void forward_thread(void *raw, int ith, int nth) {
                           e->att + (size_t)t * dim + h * m->head_dim);
             }
         }
-        tk_pool_barrier(e->pool);
-        tk_act_quantize(&e->act_dim, e->att, dim, t0, t1);
-        tk_pool_barrier(e->pool);
+        PARALLEL(tok_items, it) {
+            TOKENS_OF(it, t0, t1);
+            tk_act_quantize(&e->act_dim, e->att, dim, t0, t1);
+        }
 
-        const tk_tensor *wo[1] = {&L->wo};
-        matmul_stacked(e, &e->act_dim, wo, 1, e->xb, dim, ith, nth);
-        tk_pool_barrier(e->pool);
+        const int n_o = items_for(e, (dim + 15) / 16);
+        PARALLEL(n_o, it) matmul_item(e, &e->act_dim, wo, 1, e->xb, dim, it, n_o);
 
         /* residual, FFN norm, quantized for gate and up */
-        for (int t = t0; t < t1; t++) {
-            float *x = e->x + (size_t)t * dim, *xb = e->xb + (size_t)t * dim;
-            for (int i = 0; i < dim; i++) x[i] += xb[i];
-            rmsnorm(x, L->ffn_norm, xb, dim, m->rms_eps);
+        PARALLEL(tok_items, it) {
+            TOKENS_OF(it, t0, t1);
+            for (int t = t0; t < t1; t++) {
+                float *x = e->x + (size_t)t * dim, *xb = e->xb + (size_t)t * dim;
+                for (int i = 0; i < dim; i++) x[i] += xb[i];
+                rmsnorm(x, L->ffn_norm, xb, dim, m->rms_eps);
+            }
+            tk_act_quantize(&e->act_dim, e->xb, dim, t0, t1);
         }
-        tk_act_quantize(&e->act_dim, e->xb, dim, t0, t1);
-        tk_pool_barrier(e->pool);
 
-        const tk_tensor *gu[2] = {&L->w_gate, &L->w_up};
-        matmul_stacked(e, &e->act_dim, gu, 2, e->h, 2 * ffn, ith, nth);
-        tk_pool_barrier(e->pool);
+        const int n_gu = items_for(e, (2 * ffn + 15) / 16);
+        PARALLEL(n_gu, it) matmul_item(e, &e->act_dim, gu, 2, e->h, 2 * ffn, it, n_gu);
 
-        /* SwiGLU into the first half, quantized for down */
-        for (int t = t0; t < t1; t++) {
-            float *g = e->h + (size_t)t * 2 * ffn, *u = g + ffn;
-            for (int i = 0; i < ffn; i++) g[i] = silu(g[i]) * u[i];
+        /* SwiGLU into the gate half, quantized for down */
+        PARALLEL(tok_items, it) {
+            TOKENS_OF(it, t0, t1);
+            for (int t = t0; t < t1; t++) {
+                float *g = e->h + (size_t)t * 2 * ffn, *u = g + ffn;
+                for (int i = 0; i < ffn; i++) g[i] = silu(g[i]) * u[i];
+            }
+            tk_act_quantize(&e->act_ffn, e->h, (size_t)2 * ffn, t0, t1);
         }
-        tk_act_quantize(&e->act_ffn, e->h, (size_t)2 * ffn, t0, t1);
-        tk_pool_barrier(e->pool);
 
-        const tk_tensor *down[1] = {&L->w_down};
-        matmul_stacked(e, &e->act_ffn, down, 1, e->xb, dim, ith, nth);
-        tk_pool_barrier(e->pool);
-
-        for (int t = t0; t < t1; t++) {
-            float *x = e->x + (size_t)t * dim, *xb = e->xb + (size_t)t * dim;
-            for (int i = 0; i < dim; i++) x[i] += xb[i];
-        }
-        /* the next layer's norm reads only this thread's tokens: no barrier needed */
+        PARALLEL(n_o, it) matmul_item(e, &e->act_ffn, down, 1, e->xb, dim, it, n_o);
     }
 
-    /* output norm and logits for the tokens that want them */
+    /* last residual; output norm and logits for the tokens that want them */
+    PARALLEL(tok_items, it) {
+        TOKENS_OF(it, t0, t1);
+        for (int t = t0; t < t1; t++) {
+            float *x = e->x + (size_t)t * dim, *xb = e->xb + (size_t)t * dim;
+            for (int i = 0; i < dim; i++) x[i] += xb[i];
+        }
+    }
     if (e->n_logits > 0) {
         const int n = e->n_logits;
-        tk_pool_barrier(e->pool); /* logit rows are sliced differently from tokens */
-        int r0, r1;
-        slice(n, ith, nth, &r0, &r1);
-        for (int i = r0; i < r1; i++) {
-            const int t = e->logit_rows[i];
-            rmsnorm(e->x + (size_t)t * dim, m->out_norm, e->xb + (size_t)i * dim, dim, m->rms_eps);
-        }
-        tk_act_quantize(&e->act_out, e->xb, dim, r0, r1);
-        tk_pool_barrier(e->pool);
         const tk_tensor *out[1] = {&m->output};
-        matmul_stacked(e, &e->act_out, out, 1, b->logits, m->vocab, ith, nth);
+        PARALLEL(items_for(e, n), it) {
+            const int i0 = (int)((long)n * it / items_for(e, n)), i1 = (int)((long)n * (it + 1) / items_for(e, n));
+            for (int i = i0; i < i1; i++)
+                rmsnorm(e->x + (size_t)e->logit_rows[i] * dim, m->out_norm, e->xb + (size_t)i * dim, dim, m->rms_eps);
+            tk_act_quantize(&e->act_out, e->xb, dim, i0, i1);
+        }
+        const int n_out = items_for(e, (m->vocab + 15) / 16);
+        PARALLEL(n_out, it) matmul_item(e, &e->act_out, out, 1, b->logits, m->vocab, it, n_out);
     }
+    if (ith == 0) e->steps_used = s;
+#undef TOKENS_OF
 }
 
 int tk_forward(tk_engine *e, const tk_batch *b) {
@@ -275,6 +351,7 @@ int tk_forward(tk_engine *e, const tk_batch *b) {
     tk_act_bind(&e->act_dim, e->act_memory, e->m.dim, b->n_tokens);
     tk_act_bind(&e->act_ffn, e->act_memory, e->m.ffn_dim, b->n_tokens);
     tk_act_bind(&e->act_out, e->act_memory, e->m.dim, n > 0 ? n : 1);
+    memset(e->steps, 0, sizeof(tk_step) * (size_t)(e->steps_used > 0 ? e->steps_used : TK_MAX_STEPS));
     tk_pool_run(e->pool, forward_thread, e);
     e->batch = NULL;
     return 0;
