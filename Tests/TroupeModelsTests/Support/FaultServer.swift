@@ -25,6 +25,8 @@ enum Fault: Sendable {
     case malformedJSON
     /// 200 `text/html`, as a proxy's login page would.
     case wrongContentType
+    /// 200 with exactly this body and content type (recorded wire samples).
+    case raw(contentType: String, body: String)
     /// 200 JSON even when the request asked for a stream (servers that ignore `stream`).
     case plainJSON(text: String)
     /// A stream whose events trickle out `interval` seconds apart.
@@ -140,6 +142,11 @@ final class FaultServer: Sendable {
             let pieces = (0..<events).map { "part\($0) " }
             let steps = Self.contentEvents(pieces, finish: false).map { ScriptedBody.Step.bytes(Array($0.utf8)) }
             return streamResponse(steps + [.fail])
+        case .raw(let contentType, let body):
+            if contentType.hasPrefix("text/event-stream") {
+                return streamResponse(Array(body.utf8).chunked(by: 61).map { .bytes($0) })
+            }
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: contentType], body: Data(body.utf8))
         case .plainJSON(let text):
             return json(200, Self.completion(text: text))
         case .malformedJSON:
@@ -258,5 +265,12 @@ struct ScriptedBody: AsyncBufferedSequence, Sendable {
             pending = pending.dropFirst(take)
             return chunk
         }
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(by size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }
