@@ -94,6 +94,20 @@ struct TokenizerTests {
         #expect(tokenizer.encode("\u{85542}\u{79C68}\u{8552D}\n") == [223, 239, 220, 134, 126, 118, 223, 238, 251, 198])
     }
 
+    @Test("long words merge through the heap exactly as short ones do, and fast")
+    func longWords() throws {
+        let tokenizer = try Fixtures.tokenizer.get()
+        // 40 a's is the reference case (ten "aaaa" tokens); 4000 must be a thousand.
+        let long = tokenizer.encode(String(repeating: "a", count: 4000))
+        #expect(long == [Int32](repeating: 46880, count: 1000))
+        // Splitting a long word at a token boundary cannot change its tokens here.
+        let word = String(repeating: "abcdefghij", count: 30)
+        #expect(tokenizer.decode(tokenizer.encode(word)) == word)
+        let clock = ContinuousClock()
+        let elapsed = clock.measure { _ = tokenizer.encode(String(repeating: "a", count: 20_000)) }
+        #expect(elapsed < .milliseconds(200), "20k-letter word took \(elapsed)")
+    }
+
     @Test("a few hundred tokens encode well under a millisecond")
     func speed() throws {
         let tokenizer = try Fixtures.tokenizer.get()
