@@ -10,6 +10,11 @@ public enum WireBenchmarks {
         return delta
     }
 
+    /// Only libjansson's parse and free, for comparison with ``decodeChunk(_:)``.
+    public static func parseOnly(_ payload: UnsafeRawBufferPointer) -> Bool {
+        JanssonNode.parse(payload) { $0.isObject } ?? false
+    }
+
     /// Splits an SSE body into events and decodes each, as the streaming client does;
     /// returns the number of deltas.
     public static func decodeStream(_ body: UnsafeRawBufferPointer) -> Int {

@@ -20,6 +20,7 @@ import TroupeCore
 /// - Secrets: the API key is read from the environment when the model is created and
 ///   kept inside; printing or mirroring the model never shows it.
 public struct OpenAICompatibleModel: ChatModel, CustomStringConvertible, CustomReflectable {
+    /// `ENDPOINT/MODEL`, e.g. `openai/gpt-4o-mini`.
     public let id: ModelID
     /// Where requests go, and the limits configured for that endpoint.
     public let endpoint: Endpoint
@@ -64,6 +65,7 @@ public struct OpenAICompatibleModel: ChatModel, CustomStringConvertible, CustomR
         self.loop = CurlLoop.shared
     }
 
+    /// Sends the request without streaming and returns the whole answer.
     public func respond(to request: ChatRequest) async throws -> ChatResponse {
         let started = ContinuousClock.now
         let spec = httpRequest(body: encoder.encode(request, stream: false), streaming: false)
@@ -82,6 +84,8 @@ public struct OpenAICompatibleModel: ChatModel, CustomStringConvertible, CustomR
         }
     }
 
+    /// Sends the request with `stream: true`; deltas arrive as the server sends them,
+    /// then a last delta with the finish reason and (if the server reports it) usage.
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatDelta, any Error> {
         let spec = httpRequest(body: encoder.encode(request, stream: true), streaming: true)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: ChatDelta.self)

@@ -41,6 +41,7 @@ public struct Endpoint: Sendable, Hashable, Codable {
     /// Open a circuit for this endpoint after repeated failures; nil for none.
     public var circuitBreaker: CircuitBreakerPolicy?
 
+    /// An endpoint; every limit left nil means "none" and every option its default.
     public init(name: String, baseURL: String, apiKeyEnv: String? = nil, headers: [String: String] = [:],
                 model: String? = nil, maxConcurrentRequests: Int? = nil, requestsPerMinute: Int? = nil,
                 tokensPerMinute: Int? = nil, timeout: Double? = nil, connectTimeout: Double? = nil,

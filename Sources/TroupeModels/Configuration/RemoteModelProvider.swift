@@ -9,7 +9,9 @@ import TroupeCore
 /// let model = try provider.model(for: .openAI("gpt-4o-mini"))
 /// ```
 public struct RemoteModelProvider: ModelProvider {
+    /// Resolves `openai:…` and `ENDPOINT:…`.
     public let catalog: EndpointCatalog
+    /// Resolves everything else (the local kernel, scripted models).
     public let otherwise: any ModelProvider
 
     public init(catalog: EndpointCatalog, otherwise: any ModelProvider) {

@@ -7,6 +7,7 @@ public struct CircuitBreakerPolicy: Sendable, Hashable, Codable {
     /// Seconds the circuit stays open before one probe call is let through.
     public var openDuration: Double
 
+    /// Open after `failureThreshold` consecutive transient failures, for `openDuration` seconds.
     public init(failureThreshold: Int = 5, openDuration: Double = 30) {
         self.failureThreshold = max(1, failureThreshold)
         self.openDuration = max(0, openDuration)
@@ -38,7 +39,9 @@ public enum CircuitState: Sendable, Hashable {
 /// and wrap each with ``CircuitBreakingModel``. Only transient failures count
 /// (retryable errors and timeouts): a refused key says nothing about the server's health.
 public actor CircuitBreaker {
+    /// The endpoint (or any label) named in ``PolicyError/circuitOpen(breaker:retryIn:)``.
     public nonisolated let name: String
+    /// When the circuit opens and for how long.
     public nonisolated let policy: CircuitBreakerPolicy
     private let clock: any PolicyClock
 
@@ -49,12 +52,14 @@ public actor CircuitBreaker {
     }
     private var state = State.closed(failures: 0)
 
+    /// A closed circuit; cooldowns are measured on `clock`.
     public init(name: String, policy: CircuitBreakerPolicy = .init(), clock: any PolicyClock = SystemPolicyClock()) {
         self.name = name
         self.policy = policy
         self.clock = clock
     }
 
+    /// The phase now (an open circuit whose cooldown has passed reads as half-open).
     public var currentState: CircuitState {
         switch state {
         case .closed(let failures): return .closed(failures: failures)

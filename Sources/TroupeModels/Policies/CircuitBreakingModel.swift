@@ -4,9 +4,12 @@ import TroupeCore
 /// calls fail at once with ``PolicyError/circuitOpen(breaker:retryIn:)`` (which
 /// fallback chains move past) instead of waiting on a failing endpoint.
 public struct CircuitBreakingModel: ChatModel {
+    /// The wrapped model.
     public let base: any ChatModel
+    /// The breaker shared with the endpoint's other models.
     public let breaker: CircuitBreaker
 
+    /// Wraps `base` behind `breaker`.
     public init(_ base: any ChatModel, breaker: CircuitBreaker) {
         self.base = base
         self.breaker = breaker

@@ -3,9 +3,12 @@ import TroupeCore
 /// A model whose calls take a slot of a shared ``ConcurrencyLimiter`` for their whole
 /// duration (a stream holds its slot until it ends).
 public struct ConcurrencyLimitedModel: ChatModel {
+    /// The wrapped model.
     public let base: any ChatModel
+    /// The slots shared with the endpoint's other models.
     public let limiter: ConcurrencyLimiter
 
+    /// Wraps `base`; each call holds one of `limiter`'s slots.
     public init(_ base: any ChatModel, limiter: ConcurrencyLimiter) {
         self.base = base
         self.limiter = limiter

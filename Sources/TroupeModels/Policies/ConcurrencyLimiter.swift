@@ -1,6 +1,7 @@
 /// A counting semaphore for one endpoint: at most `limit` calls in flight, the others
 /// wait their turn in arrival order. Waiting is cancellable.
 public actor ConcurrencyLimiter {
+    /// Calls allowed in flight at once.
     public nonisolated let limit: Int
     private var inFlight = 0
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []

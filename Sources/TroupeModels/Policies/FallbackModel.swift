@@ -12,6 +12,7 @@ import TroupeCore
 /// reached the consumer. Each switch is a ``TroupeCore/SpanKind/fallback`` span. When
 /// every model failed, ``PolicyError/allModelsFailed(_:)`` lists each one's error.
 public struct FallbackModel: ChatModel {
+    /// The chain, in order of preference.
     public let models: [any ChatModel]
     /// Which errors move on to the next model.
     public let shouldFallBack: @Sendable (any Error) -> Bool

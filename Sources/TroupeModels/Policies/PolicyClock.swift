@@ -23,6 +23,7 @@ extension PolicyClock {
 public struct SystemPolicyClock: PolicyClock {
     private let origin = ContinuousClock.now
 
+    /// A clock whose origin is now.
     public init() {}
 
     public func now() -> Double {

@@ -13,8 +13,11 @@ public enum PolicyError: Error, ClassifiedError, CustomStringConvertible, Sendab
 
     /// One model's failure inside ``PolicyError/allModelsFailed(_:)``.
     public struct Failure: Sendable, Hashable {
+        /// The model that failed.
         public var model: ModelID
+        /// Its error's description (redacted like every ``ModelError``).
         public var error: String
+        /// Whether that error was transient.
         public var isRetryable: Bool
 
         public init(model: ModelID, error: String, isRetryable: Bool) {

@@ -2,10 +2,13 @@ import TroupeCore
 
 /// A model whose calls wait for budget in a shared ``RateLimiter`` before they go out.
 public struct RateLimitedModel: ChatModel {
+    /// The wrapped model.
     public let base: any ChatModel
+    /// The budget shared with the endpoint's other models.
     public let limiter: RateLimiter
     private let clock: any PolicyClock
 
+    /// Wraps `base`; waits for budget on `clock` (injectable for tests).
     public init(_ base: any ChatModel, limiter: RateLimiter, clock: any PolicyClock = SystemPolicyClock()) {
         self.base = base
         self.limiter = limiter

@@ -2,7 +2,9 @@ import TroupeCore
 
 /// Budgets per minute for one endpoint: requests, and tokens (input + output).
 public struct RateLimit: Sendable, Hashable, Codable {
+    /// Requests per minute; nil for no limit.
     public var requestsPerMinute: Int?
+    /// Input plus output tokens per minute; nil for no limit.
     public var tokensPerMinute: Int?
 
     public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
@@ -19,12 +21,14 @@ public struct RateLimit: Sendable, Hashable, Codable {
 /// most one minute's budget). Reservations queue in arrival order. When the answer
 /// arrives, the estimate is corrected with the usage the server reported.
 public actor RateLimiter {
+    /// The budgets enforced.
     public nonisolated let limit: RateLimit
     private let clock: any PolicyClock
     private var requests: Double
     private var tokens: Double
     private var updated: Double
 
+    /// Full buckets; refills are measured on `clock`.
     public init(_ limit: RateLimit, clock: any PolicyClock = SystemPolicyClock()) {
         self.limit = limit
         self.clock = clock

@@ -8,10 +8,13 @@ import TroupeCore
 /// the last error is thrown as it is, so callers still see the typed ``ModelError``;
 /// when the deadline ends them, ``PolicyError/deadlineExceeded(model:seconds:attempts:lastError:)``.
 public struct RetryingModel: ChatModel {
+    /// The wrapped model.
     public let base: any ChatModel
+    /// When and how to retry.
     public let policy: RetryPolicy
     private let clock: any PolicyClock
 
+    /// Wraps `base`; backoffs and timeouts run on `clock` (injectable for tests).
     public init(_ base: any ChatModel, policy: RetryPolicy, clock: any PolicyClock = SystemPolicyClock()) {
         self.base = base
         self.policy = policy
