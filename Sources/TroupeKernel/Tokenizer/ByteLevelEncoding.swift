@@ -37,7 +37,12 @@ enum ByteLevelEncoding {
     /// (never in a well-formed vocabulary) are kept as their own UTF-8.
     static func decode(_ piece: String) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(piece.utf8.count)
+        decode(piece, into: &bytes)
+        return bytes
+    }
+
+    /// Appends the bytes `piece` stands for to `bytes`.
+    static func decode(_ piece: String, into bytes: inout [UInt8]) {
         for scalar in piece.unicodeScalars {
             let value = Int(scalar.value)
             if value < byteForScalar.count, byteForScalar[value] >= 0 {
@@ -46,6 +51,5 @@ enum ByteLevelEncoding {
                 bytes.append(contentsOf: String(scalar).utf8)
             }
         }
-        return bytes
     }
 }

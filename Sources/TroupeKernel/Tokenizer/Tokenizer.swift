@@ -32,7 +32,7 @@ public struct Tokenizer: Sendable {
     public let endOfGenerationIDs: Set<Int32>
 
     let pieces: [String]
-    let idForPiece: [String: Int32]
+    let index: VocabularyIndex
     let types: [TokenType]
     /// Merge rank and result for each adjacent pair of ids, keyed by `left << 32 | right`.
     let merges: [UInt64: Merge]
@@ -104,11 +104,7 @@ public struct Tokenizer: Sendable {
             return Int32(value)
         }
 
-        var idForPiece: [String: Int32] = [:]
-        idForPiece.reserveCapacity(pieces.count)
-        for (index, piece) in pieces.enumerated() where idForPiece[piece] == nil {
-            idForPiece[piece] = Int32(index)
-        }
+        let index = VocabularyIndex(pieces: pieces)
 
         // End of generation: the eos/eot/eom ids plus end-of-turn texts, which
         // llama.cpp also forces to control type.
@@ -117,17 +113,17 @@ public struct Tokenizer: Sendable {
             if let id = try specialID(key) { endIDs.insert(id) }
         }
         for text in Self.endOfTurnTexts {
-            if let id = idForPiece[text] {
+            if let id = index.id(of: text) {
                 endIDs.insert(id)
                 if types[Int(id)] != .control { types[Int(id)] = .control }
             }
         }
-        guard let eos = try specialID("tokenizer.ggml.eos_token_id") ?? idForPiece["<|endoftext|>"] else {
+        guard let eos = try specialID("tokenizer.ggml.eos_token_id") ?? index.id(of: "<|endoftext|>") else {
             throw .missingMetadata(path: path, key: "tokenizer.ggml.eos_token_id")
         }
 
         self.pieces = pieces
-        self.idForPiece = idForPiece
+        self.index = index
         self.types = types
         self.bosID = try specialID("tokenizer.ggml.bos_token_id")
         self.eosID = eos
@@ -135,8 +131,8 @@ public struct Tokenizer: Sendable {
         self.addsBOS = file.bool("tokenizer.ggml.add_bos_token") ?? false
         self.endOfGenerationIDs = endIDs
         self.preTokenizer = pre
-        self.merges = try Self.mergeTable(mergeTexts, idForPiece: idForPiece, path: path)
-        self.idForByte = ByteLevelEncoding.scalarForByte.map { idForPiece[String($0)] ?? -1 }
+        self.merges = try Self.mergeTable(mergeTexts, index: index, path: path)
+        self.idForByte = ByteLevelEncoding.scalarForByte.map { index.id(of: String($0)) ?? -1 }
         (self.tokenBytes, self.tokenOffsets) = Self.decodedBytes(pieces, types: types)
         self.specialTokens = pieces.indices.compactMap { index in
             let type = types[index]
@@ -146,20 +142,27 @@ public struct Tokenizer: Sendable {
         }.sorted { $0.bytes.count > $1.bytes.count }
     }
 
-    private static func mergeTable(_ texts: [String], idForPiece: [String: Int32],
+    private static func mergeTable(_ texts: [String], index: VocabularyIndex,
                                    path: String) throws(TokenizerError) -> [UInt64: Merge] {
         var table: [UInt64: Merge] = [:]
         table.reserveCapacity(texts.count)
         for (rank, text) in texts.enumerated() {
-            // The separator is the first space after the first character.
-            let utf8 = Array(text.utf8)
-            guard utf8.count >= 3, let space = utf8[1...].firstIndex(of: 0x20) else {
+            var text = text
+            let parts: (Int32, Int32, Int32)?? = text.withUTF8 { utf8 in
+                // The separator is the first space after the first byte, as llama.cpp splits.
+                guard utf8.count >= 3, let space = utf8[1...].firstIndex(of: 0x20) else { return .none }
+                let left = UnsafeBufferPointer(rebasing: utf8[..<space])
+                let right = UnsafeBufferPointer(rebasing: utf8[(space + 1)...])
+                let none = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+                // A merge whose parts or result are not tokens can never apply.
+                guard let l = index.id(of: left, none), let r = index.id(of: right, none),
+                      let id = index.id(of: left, right) else { return .some(nil) }
+                return .some((l, r, id))
+            }
+            guard let resolved = parts else {
                 throw .badVocabulary(path: path, problem: "merge \(rank) '\(text)' is not two pieces")
             }
-            let left = String(decoding: utf8[..<space], as: UTF8.self)
-            let right = String(decoding: utf8[(space + 1)...], as: UTF8.self)
-            // A merge whose parts or result are not tokens can never apply.
-            guard let l = idForPiece[left], let r = idForPiece[right], let id = idForPiece[left + right] else { continue }
+            guard let (l, r, id) = resolved else { continue }
             let key = UInt64(UInt32(bitPattern: l)) << 32 | UInt64(UInt32(bitPattern: r))
             if table[key] == nil { table[key] = Merge(rank: Int32(rank), id: id) }
         }
@@ -173,7 +176,7 @@ public struct Tokenizer: Sendable {
         offsets.reserveCapacity(pieces.count + 1)
         for (index, piece) in pieces.enumerated() {
             switch types[index] {
-            case .normal, .byte, .undefined: bytes += ByteLevelEncoding.decode(piece)
+            case .normal, .byte, .undefined: ByteLevelEncoding.decode(piece, into: &bytes)
             default: bytes += piece.utf8
             }
             offsets.append(Int32(bytes.count))
@@ -189,7 +192,7 @@ public struct Tokenizer: Sendable {
     }
 
     /// The id of a vocabulary entry spelled as stored (`Ġworld`), if any.
-    public func id(forVocabularyPiece piece: String) -> Int32? { idForPiece[piece] }
+    public func id(forVocabularyPiece piece: String) -> Int32? { index.id(of: piece) }
 
     /// The kind of token `id` is; `.undefined` for ids outside the vocabulary.
     public func tokenType(for id: Int32) -> TokenType {
