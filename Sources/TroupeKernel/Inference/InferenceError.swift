@@ -1,3 +1,5 @@
+import TroupeCore
+
 /// Why the local kernel could not load a model or run a sequence, and what to do.
 public enum InferenceError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A hyperparameter the forward pass needs is absent from the GGUF metadata.
@@ -41,4 +43,9 @@ public enum InferenceError: Error, Sendable, Hashable, CustomStringConvertible {
             return "this CPU cannot run the \(isa) kernels; choose one of \(KernelISA.supported.map(\.description)) (TROUPE_KERNEL_ISA)."
         }
     }
+}
+
+extension InferenceError: ClassifiedError {
+    /// Loading and context errors do not go away by trying again.
+    public var isRetryable: Bool { false }
 }
