@@ -7,6 +7,7 @@ public actor InMemoryJournal: Journal {
     private var pending: [JournalEntry] = []
     public private(set) var steps: [String: StepRecord] = [:]
     public private(set) var messages: [MessageRecord] = []
+    private var messageIndex: [String: Int] = [:]
     public private(set) var spans: [String: SpanRecord] = [:]
     public private(set) var links: Set<SpanLinkRecord> = []
     /// How many commits were made (each would be one transaction on disk).
@@ -50,9 +51,11 @@ public actor InMemoryJournal: Journal {
                 }
             case .step(let step): steps[step.runID + "|" + step.key] = step
             case .message(let message):
-                if let index = messages.firstIndex(where: { $0.runID == message.runID && $0.id == message.id }) {
+                let key = message.runID + "|" + message.id
+                if let index = messageIndex[key] {
                     messages[index] = message
                 } else {
+                    messageIndex[key] = messages.count
                     messages.append(message)
                 }
             case .span(let span, let replace):
