@@ -20,13 +20,18 @@ def main():
         client.chat.completions.create(model="bench", messages=messages, max_tokens=16)
 
     latencies = []
+    cpu = time.process_time()
     for _ in range(requests):
         start = time.perf_counter()
         client.chat.completions.create(model="bench", messages=messages, max_tokens=16)
         latencies.append((time.perf_counter() - start) * 1e6)
 
+    request_cpu = (time.process_time() - cpu) * 1e6 / requests
+
     per_chunk = []
+    stream_cpu = 0.0
     for run in range(stream_runs + 3):
+        cpu = time.process_time()
         start = time.perf_counter()
         count = 0
         for event in client.chat.completions.create(model="bench", messages=messages, max_tokens=chunks,
@@ -37,11 +42,13 @@ def main():
         assert count == chunks, count
         if run >= 3:
             per_chunk.append(elapsed / chunks)
+            stream_cpu += time.process_time() - cpu
 
     print(json.dumps({
         "client": "python openai %s" % __import__("openai").__version__,
         "request_p50_us": percentile(latencies, 50), "request_p99_us": percentile(latencies, 99),
         "chunk_p50_us": percentile(per_chunk, 50), "chunk_p99_us": percentile(per_chunk, 99),
+        "request_cpu_us": request_cpu, "chunk_cpu_us": stream_cpu * 1e6 / (stream_runs * chunks),
     }))
 
 

@@ -4,6 +4,7 @@
 # Not part of CI. Usage: Benchmarks/remote/run.sh [REQUESTS] [STREAM_RUNS] [CHUNKS]
 set -euo pipefail
 cd "$(dirname "$0")"
+mkdir -p .build
 REQUESTS=${1:-2000}
 STREAM_RUNS=${2:-30}
 CHUNKS=${3:-1000}
@@ -13,7 +14,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet openai
 fi
-swift build -c release --product remote-bench >/dev/null
+swift build -c release --product remote-bench > .build/bench-build.log 2>&1 || { cat .build/bench-build.log; exit 1; }
 BIN=$(swift build -c release --show-bin-path)/remote-bench
 
 "$VENV/bin/python" server.py > .server-port &

@@ -2,8 +2,8 @@ import CJansson
 
 /// A borrowed view of one value inside a libjansson document.
 ///
-/// libjansson parses a streamed chunk about 1.6x faster than `JSONSerialization` and
-/// 2-3x faster than `JSONDecoder` (see Benchmarks/README.md, "JSON parsing"), so the
+/// libjansson parses a streamed chunk about 1.5x faster than `JSONSerialization` and
+/// 1.6x faster than `JSONDecoder` (see Benchmarks/README.md, "JSON parsing"), so the
 /// hot path reads responses through it. A node is valid only inside the closure
 /// given to ``parse(_:_:)``; it must not escape.
 struct JanssonNode {

@@ -30,30 +30,47 @@ struct RemoteBench {
 
         var latencies: [Double] = []
         latencies.reserveCapacity(requests)
+        let requestCPU = processCPUMicroseconds()
         for _ in 0..<requests {
             let start = ContinuousClock.now
             _ = try await model.respond(to: request)
             latencies.append(microseconds(ContinuousClock.now - start))
         }
 
+        let cpuPerRequest = (processCPUMicroseconds() - requestCPU) / Double(requests)
+
         var perChunk: [Double] = []
+        var streamCPU = 0.0
         var streaming = request
         streaming.sampling.maxTokens = chunks
         for run in 0..<(streamRuns + 3) {
+            let cpuStart = processCPUMicroseconds()
             let start = ContinuousClock.now
             var count = 0
             for try await delta in model.stream(streaming) where !delta.text.isEmpty { count += 1 }
             let elapsed = microseconds(ContinuousClock.now - start)
             precondition(count == chunks, "expected \(chunks) chunks, got \(count)")
-            if run >= 3 { perChunk.append(elapsed / Double(chunks)) }
+            if run >= 3 {
+                perChunk.append(elapsed / Double(chunks))
+                streamCPU += processCPUMicroseconds() - cpuStart
+            }
         }
         let result: [String: Any] = [
             "client": "troupe OpenAICompatibleModel (libcurl)",
             "request_p50_us": percentile(latencies, 50), "request_p99_us": percentile(latencies, 99),
             "chunk_p50_us": percentile(perChunk, 50), "chunk_p99_us": percentile(perChunk, 99),
+            "request_cpu_us": cpuPerRequest, "chunk_cpu_us": streamCPU / Double(streamRuns * chunks),
         ]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// User + system CPU time of the whole process (all threads), in microseconds.
+    static func processCPUMicroseconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
     }
 
     static func microseconds(_ duration: Duration) -> Double {
