@@ -90,6 +90,12 @@ struct EndpointCatalogTests {
         #expect(limiterA === limiterB)
     }
 
+    @Test func chatCompletionsURLKeepsTheQueryLast() {
+        #expect(Endpoint(name: "a", baseURL: "http://h/v1/").chatCompletionsURL == "http://h/v1/chat/completions")
+        #expect(Endpoint(name: "az", baseURL: "https://x.openai.azure.com/openai/deployments/gpt4o?api-version=2024-10-21")
+            .chatCompletionsURL == "https://x.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21")
+    }
+
     @Test func expandsHeaderTemplates() {
         let (value, secrets) = Credentials.expand("Bearer ${TOKEN} for ${MISSING}x", environment: ["TOKEN": "abc123"])
         #expect(value == "Bearer abc123 for x")

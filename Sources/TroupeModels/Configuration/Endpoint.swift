@@ -73,11 +73,17 @@ public struct Endpoint: Sendable, Hashable, Codable {
     /// The public OpenAI API root.
     public static let defaultOpenAIBaseURL = "https://api.openai.com/v1"
 
-    /// The URL requests are posted to.
+    /// The URL requests are posted to. A query in the base URL (Azure's `?api-version=…`)
+    /// stays at the end.
     public var chatCompletionsURL: String {
         var base = baseURL
+        var query = ""
+        if let mark = base.firstIndex(of: "?") {
+            query = String(base[mark...])
+            base = String(base[..<mark])
+        }
         while base.hasSuffix("/") { base.removeLast() }
-        return base + "/chat/completions"
+        return base + "/chat/completions" + query
     }
 
     var resolvedExtendedSampling: Bool {
