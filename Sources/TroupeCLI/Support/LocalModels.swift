@@ -1,8 +1,33 @@
+import Foundation
 import Troupe
 
-/// The local models the CLI can load.
+/// The local models the CLI can load, found in `$TROUPE_MODELS`, `./models`, or the
+/// `models` folder of the checkout this `troupe` was built in (so the binary
+/// works from any directory after `scripts/setup`).
 enum LocalModels {
     static func model(named name: String?) throws -> any ChatModel {
-        throw CLIFailure.failed("the local kernel is not part of this build yet; use --model scripted or --model openai:NAME")
+        let wanted = (name == nil || name == LocalModelName.smolLM2.rawValue) ? nil : name
+        do {
+            return try LocalModel(url: try locator().url(for: wanted))
+        } catch {
+            throw CLIFailure.failed("cannot load the local model: \(error)")
+        }
+    }
+
+    /// The first candidate folder that holds the default model, else the usual one.
+    static func locator() -> ModelLocator {
+        let usual = ModelLocator()
+        if ProcessInfo.processInfo.environment[ModelLocator.environmentKey] != nil
+            || FileManager.default.fileExists(atPath: usual.defaultModelURL.path) {
+            return usual
+        }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<4 {
+            folder = folder.deletingLastPathComponent()
+            let candidate = ModelLocator(directory: folder.appendingPathComponent("models", isDirectory: true))
+            if FileManager.default.fileExists(atPath: candidate.defaultModelURL.path) { return candidate }
+        }
+        return usual
     }
 }
