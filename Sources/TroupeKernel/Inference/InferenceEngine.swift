@@ -38,6 +38,7 @@ public final class InferenceEngine: @unchecked Sendable {
 
     private struct State {
         var incoming: [GenerationJob] = []
+        var tasks: [@Sendable () -> Void] = []
         var idle: [KVCache] = []     // most recently used last
         var stopping = false
     }
@@ -80,6 +81,16 @@ public final class InferenceEngine: @unchecked Sendable {
         wake.lock(); wake.signal(); wake.unlock()
     }
 
+    /// Runs `body` with the transformer on the compute thread, between two steps,
+    /// so direct forward passes (scoring, benchmarks) never overlap the engine's.
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (Transformer) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let transformer = self.transformer
+            state.withLock { $0.tasks.append({ continuation.resume(with: Result { try body(transformer) }) }) }
+            wake.lock(); wake.signal(); wake.unlock()
+        }
+    }
+
     /// Stops the compute thread after the current step; jobs still queued are cancelled.
     public func shutdown() {
         state.withLock { $0.stopping = true }
@@ -93,10 +104,11 @@ public final class InferenceEngine: @unchecked Sendable {
         let vocab = transformer.config.vocabularySize
         var logits = [Float](repeating: 0, count: vocab * 8)
         while true {
-            let (incoming, stopping) = state.withLock { s in
-                defer { s.incoming.removeAll() }
-                return (s.incoming, s.stopping)
+            let (incoming, tasks, stopping) = state.withLock { s in
+                defer { s.incoming.removeAll(); s.tasks.removeAll() }
+                return (s.incoming, s.tasks, s.stopping)
             }
+            for task in tasks { task() }
             if stopping {
                 for job in incoming { job.onFinish(.cancelled) }
                 for a in active { a.job.onFinish(.cancelled) }
@@ -112,7 +124,7 @@ public final class InferenceEngine: @unchecked Sendable {
             }
             if active.isEmpty {
                 wake.lock()
-                while state.withLock({ $0.incoming.isEmpty && !$0.stopping }) { wake.wait() }
+                while state.withLock({ $0.incoming.isEmpty && $0.tasks.isEmpty && !$0.stopping }) { wake.wait() }
                 wake.unlock()
                 continue
             }
@@ -159,8 +171,8 @@ public final class InferenceEngine: @unchecked Sendable {
                     let token = a.job.sampler.withLock { $0.sample(rowLogits, history: a.cache.tokens) }
                     active[i].generated += 1
                     stats.withLock { $0.generatedTokens += 1 }
-                    let eog = endOfGeneration.contains(token)
-                    let keepGoing = eog ? true : a.job.onToken(token)
+                    let eog = a.job.stopsAtEndOfGeneration && endOfGeneration.contains(token)
+                    let keepGoing = a.job.onToken(token)
                     if eog {
                         a.job.onFinish(.endOfGeneration); finished.insert(i)
                     } else if !keepGoing {

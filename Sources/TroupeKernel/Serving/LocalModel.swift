@@ -72,7 +72,7 @@ public struct LocalModel: ChatModel {
                     return !stopped
                 },
                 onFinish: { ending in
-                    var count = generated.load(ordering: .relaxed)
+                    let count = generated.load(ordering: .relaxed)
                     let reason: FinishReason
                     switch ending {
                     case .cancelled:
@@ -80,7 +80,6 @@ public struct LocalModel: ChatModel {
                     case .failed(let error):
                         return continuation.finish(throwing: error)
                     case .endOfGeneration:
-                        count += 1  // the end token was generated too
                         reason = .stop
                     case .stoppedByConsumer:
                         reason = .stop
