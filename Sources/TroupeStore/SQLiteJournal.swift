@@ -25,7 +25,11 @@ import TroupeCore
 /// durable — against a killed process with ``StoreOptions/Durability/normal``,
 /// against power loss with ``StoreOptions/Durability/full``. Entries are upserts
 /// keyed by run and key, so writing one again replaces it rather than duplicating
-/// it. The write runs on GRDB's writer thread; callers only suspend.
+/// it. An uncontended commit with ``StoreOptions/Durability/normal`` runs on the
+/// caller's thread (tens of microseconds of page-cache writes, never waiting for
+/// a lock: if another process holds it, the commit moves to the writer thread);
+/// every other write, and every wait, happens on GRDB's writer thread while
+/// callers only suspend. WAL checkpoints run on a connection of their own.
 ///
 /// **Several processes.** Writes take SQLite's write lock with `BEGIN IMMEDIATE`
 /// and wait for it up to ``StoreOptions/busyTimeout``; past that they throw
@@ -132,8 +136,10 @@ public final class SQLiteJournal: Journal {
             if options.durability == .full {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            // Checkpoints run on their own connection (WALCheckpointer).
+            // Checkpoints run on their own connection (WALCheckpointer); a WAL
+            // rewound by one is cut back to 16 MiB.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
         }
         return pool
     }
@@ -151,11 +157,16 @@ public final class SQLiteJournal: Journal {
         guard unknown.isEmpty else {
             throw StoreError.newerSchema(path: path, unknownMigrations: unknown.sorted())
         }
-        do {
-            try migrator.migrate(pool)
-        } catch {
-            let complete = try? pool.read { db in try migrator.hasCompletedMigrations(db) }
-            if complete != true { throw error }
+        // A statement the migrator runs outside a transaction can also meet
+        // SQLITE_BUSY without waiting (its snapshot went stale while another
+        // process created the store): try again, within the busy timeout.
+        try GroupCommitQueue.retryingBusy(path: path, timeout: timeout) {
+            do {
+                try migrator.migrate(pool)
+            } catch {
+                let complete = try? pool.read { db in try migrator.hasCompletedMigrations(db) }
+                if complete != true { throw error }
+            }
         }
     }
 }

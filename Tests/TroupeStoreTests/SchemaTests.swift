@@ -98,7 +98,7 @@ struct SchemaTests {
         }
     }
 
-    @Test("an empty file and an empty SQLite database become stores")
+    @Test("an empty file, an empty SQLite database and a store being created become stores")
     func adoptsEmptyFiles() async throws {
         try await withTemporaryDirectory { folder in
             let empty = folder.appendingPathComponent("empty.sqlite").path
@@ -114,6 +114,17 @@ struct SchemaTests {
             let fromBlank = try SQLiteJournal(path: blank)
             #expect(try await fromBlank.runs().isEmpty)
             try await fromBlank.close()
+
+            // What another process creating the store leaves visible midway.
+            let midway = folder.appendingPathComponent("midway.sqlite").path
+            let midwayQueue = try DatabaseQueue(path: midway)
+            try await midwayQueue.write { db in
+                try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            }
+            try midwayQueue.close()
+            let fromMidway = try SQLiteJournal(path: midway)
+            #expect(try await fromMidway.runs().isEmpty)
+            try await fromMidway.close()
         }
     }
 

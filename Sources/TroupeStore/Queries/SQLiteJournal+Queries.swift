@@ -97,10 +97,10 @@ extension SQLiteJournal {
     }
 
     /// The rows of one run in `table`: spans by start time, everything else in the
-    /// order rows were first written (upserts keep their rowid).
+    /// order rows were first written (`ord`, which upserts keep).
     static func fetchAll<T>(_ db: Database, _ columns: String, from table: String, runID: String,
                             decode: (Row) throws -> T) throws -> [T] {
-        let order = table == "spans" ? "start_time, rowid" : "rowid"
+        let order = table == "spans" ? "start_time, ord" : "ord"
         let statement = try db.cachedStatement(
             sql: "SELECT \(columns) FROM \(table) WHERE run_id = ? ORDER BY \(order)")
         return try Row.fetchAll(statement, arguments: [runID]).map(decode)

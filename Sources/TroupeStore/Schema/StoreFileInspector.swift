@@ -64,8 +64,17 @@ enum StoreFileInspector {
                     }
                     return .troupeStore
                 }
-                let objects = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                if applicationID == 0, objects == 0 { return .create }
+                // A store being created by another process right now shows only
+                // GRDB's empty migrations table (created before the migration that
+                // builds the schema and sets the application id): that is ours too.
+                let objects = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM sqlite_master
+                    WHERE name NOT IN ('grdb_migrations', 'sqlite_autoindex_grdb_migrations_1')
+                    """) ?? 0
+                let migrationRows = try db.tableExists("grdb_migrations")
+                    ? try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") ?? 0
+                    : 0
+                if applicationID == 0, objects == 0, migrationRows == 0 { return .create }
                 let reason = applicationID == 0
                     ? "it is an SQLite database with \(objects) tables, indexes or views of another application"
                     : "it is the SQLite database of another application (application_id \(applicationID))"

@@ -5,15 +5,16 @@ import TroupeCore
 ///
 /// Every entry is an upsert keyed by (run, key), so applying the same entry twice
 /// leaves one row: a resumed run rewrites what it already wrote without
-/// duplicating it, and importing a cassette twice changes nothing.
+/// duplicating it, and importing a cassette twice changes nothing. A row's `ord`
+/// is set when it is first inserted and never updated.
 enum EntryWriter {
-    static func apply(_ entries: [JournalEntry], in db: Database) throws {
+    static func apply(_ entries: [JournalEntry], in db: Database, order: WriteOrder) throws {
         for entry in entries {
-            try apply(entry, in: db)
+            try apply(entry, in: db, ord: order.next())
         }
     }
 
-    static func apply(_ entry: JournalEntry, in db: Database) throws {
+    static func apply(_ entry: JournalEntry, in db: Database, ord: Int64) throws {
         switch entry {
         case .run(let run):
             try db.cachedStatement(sql: upsertRun).execute(arguments: [
@@ -25,17 +26,17 @@ enum EntryWriter {
             try db.cachedStatement(sql: upsertEffect).execute(arguments: [
                 effect.runID, effect.key, effect.stepKey, effect.seq, effect.kind.rawValue,
                 effect.fingerprint, effect.request, effect.result, effect.error,
-                effect.status.rawValue, effect.executions, effect.startedAt, effect.finishedAt,
+                effect.status.rawValue, effect.executions, effect.startedAt, effect.finishedAt, ord,
             ])
         case .step(let step):
             try db.cachedStatement(sql: upsertStep).execute(arguments: [
                 step.runID, step.key, step.status.rawValue, step.startedAt, step.finishedAt,
-                step.output,
+                step.output, ord,
             ])
         case .message(let message):
             try db.cachedStatement(sql: upsertMessage).execute(arguments: [
                 message.runID, message.id, message.stepKey, message.sender, message.role.rawValue,
-                message.content, message.spanID, message.createdAt,
+                message.content, message.spanID, message.createdAt, ord,
             ])
         case .span(let span, let replace):
             let (status, statusMessage): (String, String?) =
@@ -46,11 +47,11 @@ enum EntryWriter {
             try db.cachedStatement(sql: replace ? upsertSpan : insertSpan).execute(arguments: [
                 span.runID, span.spanID, span.parentID, span.name, span.kind.rawValue,
                 span.startTime, span.endTime, status, statusMessage,
-                CanonicalJSON.string(span.attributes),
+                CanonicalJSON.string(span.attributes), ord,
             ])
         case .link(let link):
             try db.cachedStatement(sql: insertLink).execute(arguments: [
-                link.runID, link.spanID, link.linkedSpanID, link.kind,
+                link.runID, link.spanID, link.linkedSpanID, link.kind, ord,
             ])
         }
     }
@@ -69,8 +70,8 @@ enum EntryWriter {
 
     private static let upsertEffect = """
         INSERT INTO effects (run_id, key, step_key, seq, kind, fingerprint, request, result,
-                             error, status, executions, started_at, finished_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             error, status, executions, started_at, finished_at, ord)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (run_id, key) DO UPDATE SET
             step_key = excluded.step_key, seq = excluded.seq, kind = excluded.kind,
             fingerprint = excluded.fingerprint, request = excluded.request,
@@ -80,16 +81,16 @@ enum EntryWriter {
         """
 
     private static let upsertStep = """
-        INSERT INTO steps (run_id, key, status, started_at, finished_at, output)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO steps (run_id, key, status, started_at, finished_at, output, ord)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (run_id, key) DO UPDATE SET
             status = excluded.status, started_at = excluded.started_at,
             finished_at = excluded.finished_at, output = excluded.output
         """
 
     private static let upsertMessage = """
-        INSERT INTO messages (run_id, id, step_key, sender, role, content, span_id, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO messages (run_id, id, step_key, sender, role, content, span_id, created_at, ord)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (run_id, id) DO UPDATE SET
             step_key = excluded.step_key, sender = excluded.sender, role = excluded.role,
             content = excluded.content, span_id = excluded.span_id,
@@ -98,8 +99,8 @@ enum EntryWriter {
 
     private static let spanColumns = """
         INSERT INTO spans (run_id, span_id, parent_id, name, kind, start_time, end_time,
-                           status, status_message, attributes)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           status, status_message, attributes, ord)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     private static let upsertSpan = spanColumns + """
@@ -114,7 +115,7 @@ enum EntryWriter {
     private static let insertSpan = spanColumns + "\nON CONFLICT (run_id, span_id) DO NOTHING"
 
     private static let insertLink = """
-        INSERT INTO span_links (run_id, span_id, linked_span_id, kind) VALUES (?, ?, ?, ?)
+        INSERT INTO span_links (run_id, span_id, linked_span_id, kind, ord) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT DO NOTHING
         """
 }

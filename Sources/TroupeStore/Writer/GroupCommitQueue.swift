@@ -41,6 +41,7 @@ final class GroupCommitQueue: Sendable {
     private let busyTimeout: Double
     private let busyPolicy: BusyPolicy
     private let checkpointer: WALCheckpointer
+    private let order = WriteOrder()
     /// Whether an uncontended commit may run on its caller's thread.
     private let allowsFastPath: Bool
 
@@ -97,6 +98,8 @@ final class GroupCommitQueue: Sendable {
     /// written, and never waiting for a lock, so the cooperative thread is never
     /// held long.
     private func commitOnCallerThread(_ entries: [JournalEntry]) -> FastPathOutcome {
+        // A due WAL rewind runs on the writer thread, never here.
+        if checkpointer.restartDue { return .contended }
         let claimed = state.withLock { state -> [JournalEntry]? in
             guard !state.draining, state.groups.isEmpty else { return nil }
             state.draining = true
@@ -111,7 +114,7 @@ final class GroupCommitQueue: Sendable {
             busyPolicy.failingFast {
                 do {
                     try db.inTransaction(.immediate) {
-                        try EntryWriter.apply(group, in: db)
+                        try EntryWriter.apply(group, in: db, order: order)
                         return .commit
                     }
                     outcome = .success(())
@@ -173,6 +176,7 @@ final class GroupCommitQueue: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
+            checkpointer.restartIfDue(db) { body in busyPolicy.failingFast(body) }
             write(batch, db)
         }
     }
@@ -181,7 +185,7 @@ final class GroupCommitQueue: Sendable {
         do {
             try transaction(db) {
                 for group in batch {
-                    try EntryWriter.apply(group.entries, in: db)
+                    try EntryWriter.apply(group.entries, in: db, order: order)
                 }
             }
             checkpointer.didCommit()
@@ -194,7 +198,7 @@ final class GroupCommitQueue: Sendable {
             }
             for group in batch {
                 do {
-                    try transaction(db) { try EntryWriter.apply(group.entries, in: db) }
+                    try transaction(db) { try EntryWriter.apply(group.entries, in: db, order: order) }
                     group.waiter?.resume()
                 } catch {
                     group.waiter?.resume(throwing: StoreError.wrapping(error, path: path, busyTimeout: busyTimeout))

@@ -12,27 +12,31 @@ import Synchronization
 /// waits for writers or readers; whatever it could not copy, the next one does,
 /// and the last connection to close the store checkpoints what is left.
 ///
-/// When several processes write without pause, passive checkpoints never reach
-/// the end of a WAL that keeps growing, and SQLite can only rewind a WAL that was
-/// copied to its end. Past ``truncateThreshold`` frames the checkpointer
-/// therefore takes the write lock for one `TRUNCATE` checkpoint (writers wait for
-/// it, a few milliseconds, as for any other writer) so the WAL stays bounded.
+/// A passive checkpoint can copy the whole WAL, yet SQLite rewinds the WAL only
+/// when a write transaction *starts* after such a checkpoint, with nothing
+/// appended in between — which never happens while writers commit without pause
+/// (the WAL grew past 100 MB in a 20,000-step loop), and a blocking checkpoint
+/// from this connection starves behind a writer that takes the lock back at
+/// once. Past ``restartThreshold`` frames the checkpointer therefore sets
+/// ``restartDue``, and the writer itself runs a `RESTART` checkpoint between two
+/// transactions (``GroupCommitQueue``): the passive checkpoint already copied
+/// most pages, so it costs a few milliseconds, and the WAL stays bounded.
 final class WALCheckpointer: Sendable {
     /// Transactions between two checkpoint requests.
     static let interval = 200
-    /// WAL frames (pages) past which a blocking checkpoint rewinds the WAL: 16 MiB
+    /// WAL frames (pages) past which a blocking checkpoint rewinds the WAL: 8 MiB
     /// with 4 KiB pages.
-    static let truncateThreshold = 4096
+    static let restartThreshold = 2048
 
     private let queue: DatabaseQueue
-    /// Transactions since the last request, and whether a checkpoint is running.
-    private let state = Mutex((transactions: 0, running: false))
+    /// Transactions since the last request, whether a checkpoint is running, and
+    /// whether the writer should rewind the WAL.
+    private let state = Mutex((transactions: 0, running: false, restartDue: false))
 
     init(path: String) throws {
         var configuration = Configuration()
         configuration.label = "TroupeStore.checkpointer"
-        // Only the TRUNCATE checkpoint waits (passive ones never call the handler).
-        configuration.busyMode = .timeout(2)
+        configuration.busyMode = .immediateError  // passive checkpoints never wait
         queue = try DatabaseQueue(path: path, configuration: configuration)
     }
 
@@ -40,7 +44,9 @@ final class WALCheckpointer: Sendable {
     func didCommit(_ count: Int = 1) {
         let start = state.withLock { state -> Bool in
             state.transactions += count
-            guard state.transactions >= Self.interval, !state.running else { return false }
+            // While a rewind is due the writer runs it; a passive checkpoint now
+            // would only make it fail (one checkpoint at a time).
+            guard state.transactions >= Self.interval, !state.running, !state.restartDue else { return false }
             state.transactions = 0
             state.running = true
             return true
@@ -49,13 +55,31 @@ final class WALCheckpointer: Sendable {
         queue.asyncWriteWithoutTransaction { db in
             // Failures (another process checkpointing, a lock) are harmless: the
             // next request, or the last connection to close, copies the pages.
-            if let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)"),
-               let frames = row[1] as Int?, frames >= Self.truncateThreshold
-            {
-                _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            let frames = row.flatMap { $0[1] as Int? } ?? 0
+            if frames >= Self.restartThreshold {
+                self.state.withLock { $0.restartDue = true }
             }
             self.state.withLock { $0.running = false }
         }
+    }
+
+    /// Whether the writer should run a `RESTART` checkpoint before its next write.
+    var restartDue: Bool { state.withLock { $0.restartDue } }
+
+    /// Runs a `RESTART` checkpoint on the writer connection `db`, between two
+    /// transactions, if one is due; never waits for another process (`failFast`
+    /// wraps the call in the writer's no-wait busy mode).
+    func restartIfDue(_ db: Database, failFast: (() -> Void) -> Void) {
+        guard restartDue else { return }
+        var done = false
+        failFast {
+            // Busy (another process reading, writing or checkpointing): the flag
+            // stays set and the next batch tries again.
+            let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")
+            done = (row?[0] as Int?) == 0
+        }
+        if done { state.withLock { $0.restartDue = false } }
     }
 
     func close() throws {
