@@ -122,4 +122,14 @@ struct OpenAICompatibleModelTests {
         #expect(try provider.model(for: .openAI("gpt-4o-mini")).id == "openai/gpt-4o-mini")
         #expect(try provider.model(for: .local()).id == "local/smollm2-135m")
     }
+
+    @Test func streamEndsAtDoneEvenIfTheBodyDoesNot() async throws {
+        let server = try await FaultServer.start(script: [.doneThenHang(pieces: ["all", " here"])])
+        defer { Task { await server.stop() } }
+        let started = ContinuousClock.now
+        var text = ""
+        for try await delta in try Self.model(server).stream(ChatRequest(messages: [.user("Hi")])) { text += delta.text }
+        #expect(text == "all here")
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
 }

@@ -91,7 +91,11 @@ public struct OpenAICompatibleModel: ChatModel, CustomStringConvertible, CustomR
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: ChatDelta.self)
         let sink = StreamSink(context: context, continuation: continuation)
         let transfer = CurlTransfer(request: spec, sink: sink, loop: loop)
-        continuation.onTermination = { _ in transfer.cancel() }
+        continuation.onTermination = { termination in
+            // Only a consumer that went away stops the transfer; a finished stream may
+            // still be draining its last bytes, and aborting would close the connection.
+            if case .cancelled = termination { transfer.cancel() }
+        }
         transfer.start()
         return stream
     }

@@ -107,6 +107,9 @@ final class StreamSink: TransferSink, @unchecked Sendable {
         eventsReceived += 1
         if data.count == 6, data.elementsEqual("[DONE]".utf8) {
             sawDone = true
+            // The answer is complete: release the consumer now rather than when the server
+            // ends the body; the transfer drains in the background and keeps its connection.
+            continuation.finish()
             return false
         }
         switch ChatCompletionsDecoder.chunk(from: data) {

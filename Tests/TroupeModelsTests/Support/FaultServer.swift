@@ -29,6 +29,8 @@ enum Fault: Sendable {
     case raw(contentType: String, body: String)
     /// 200 JSON even when the request asked for a stream (servers that ignore `stream`).
     case plainJSON(text: String)
+    /// A complete stream, `[DONE]` included, whose body then never ends.
+    case doneThenHang(pieces: [String])
     /// A stream whose events trickle out `interval` seconds apart.
     case slowDrip(pieces: [String], interval: Double)
 }
@@ -154,6 +156,8 @@ final class FaultServer: Sendable {
         case .wrongContentType:
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html"],
                                 body: Data("<html><body>Sign in</body></html>".utf8))
+        case .doneThenHang(let pieces):
+            return streamResponse([.bytes(Array(Self.contentEvents(pieces).joined().utf8)), .pause(30)])
         case .slowDrip(let pieces, let interval):
             var steps: [ScriptedBody.Step] = []
             for event in Self.contentEvents(pieces) {
