@@ -160,3 +160,24 @@ struct CheckingModel: ChatModel {
         return try await inner.respond(to: request)
     }
 }
+
+@Suite("Cancellation")
+struct CancellationTests {
+    @Test func aCancelledModelCallIsNotJournaledAsAnAnswer() async throws {
+        let journal = InMemoryJournal()
+        let workflow = try Workflow("w") { Step(agent("slow")) }
+        let model = ScriptedModel(replies: [.text("never finished")], delay: .seconds(5))
+        let task = Task { try await run(workflow, model: model, journal: journal) }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        let recording = try #require(try await journal.load(runID: "run-1"))
+        #expect(recording.run.status == .stopped)
+        #expect(recording.effects.map(\.status) == [.failed])
+
+        // Resuming asks the model again instead of serving an empty answer.
+        let resumed = try await WorkflowRunner(journal: journal, models: SingleModelProvider(
+            ScriptedModel(replies: [.text("done")]))).resume(workflow, runID: "run-1")
+        #expect(resumed.output == "done")
+    }
+}

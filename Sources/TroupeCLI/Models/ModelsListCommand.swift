@@ -5,7 +5,8 @@ import Troupe
 /// `troupe models` (`troupe models list`): the GGUF models in the models folder,
 /// with name, file, size, quantization and context length.
 ///
-/// The folder is `$TROUPE_MODELS`, else `./models`. A file that is not a valid
+/// The folder is `$TROUPE_MODELS`, else `./models`, else the `models` folder of
+/// the checkout `troupe` was built in (as ``LocalModels`` finds it). A file that is not a valid
 /// GGUF is listed with its problem rather than failing the listing.
 struct ModelsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +23,7 @@ struct ModelsListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let locator = ModelLocator()
+        let locator = LocalModels.locator()
         let entries = locator.localModels().map { url in
             do {
                 return Entry(file: url.lastPathComponent, summary: ModelSummary(file: try GGUFFile(url: url)))

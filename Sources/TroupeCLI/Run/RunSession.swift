@@ -9,7 +9,7 @@ struct RunSession {
     let json: Bool
 
     func perform(_ workflow: Workflow,
-                 _ body: (WorkflowRunner) async throws -> RunResult) async throws {
+                 _ body: @escaping @Sendable (WorkflowRunner) async throws -> RunResult) async throws {
         let reporter = ConsoleReporter()
         let started = Date()
         let streaming = reporter.observer
@@ -23,7 +23,10 @@ struct RunSession {
                                     humanInput: StdinHumanInput())
         let result: RunResult
         do {
-            result = try await body(runner)
+            result = try await Interrupt.cancellingOnSIGINT { try await body(runner) }
+        } catch is CancellationError {
+            try? await journal.flush()
+            throw CLIFailure(message: "interrupted; the run is saved: continue it with 'troupe resume'", code: 130)
         } catch let divergence as DivergenceError {
             try? await journal.flush()
             throw CLIFailure(message: "error: " + divergence.description, code: 3)

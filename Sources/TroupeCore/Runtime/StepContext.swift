@@ -164,6 +164,8 @@ public final class StepContext: Sendable {
                     run.emit(.delta(agent: agent, step: key, text: delta.text))
                 }
             }
+            // A cancelled consumer sees the stream simply end: that is not an answer.
+            try Task.checkCancellation()
         } catch {
             failure = error
         }
