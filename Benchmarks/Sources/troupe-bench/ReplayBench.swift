@@ -1,0 +1,41 @@
+import Foundation
+import Troupe
+
+/// A live run of the loop, then a strict replay of it from its recording
+/// (`journal.load` + `WorkflowRunner.replay`): no step body runs, every result
+/// comes from the journal.
+enum ReplayBench {
+    static func run(_ options: Options) async throws -> Report {
+        let steps = options.int("steps", 1_000)
+        let durability = try DurableLoopBench.durabilityOption(options)
+        let dir = options.string("dir", "results/tmp")
+        let path = Measure.freshStore(in: dir, name: "troupe-replay-\(steps).sqlite")
+
+        var loadSeconds = 0.0
+        var replaySeconds = 0.0
+        let live = try await DurableLoopBench.liveRun(steps: steps, durability: durability, path: path) { journal, runID in
+            let workflow = try LoopWorkflow.make()
+            let runner = WorkflowRunner(journal: journal, models: NoModelProvider())
+            let loadStart = Measure.now()
+            guard let recording = try await journal.load(runID: runID) else { throw BenchError("run \(runID) not found") }
+            let replayStart = Measure.now()
+            let result = try await runner.replay(workflow, recording: recording)
+            let end = Measure.now()
+            guard result.output == "\(steps)/\(steps)", result.liveEffects == 0 else {
+                throw BenchError("replay ended with '\(result.output)' and \(result.liveEffects) live effects")
+            }
+            loadSeconds = Measure.seconds(loadStart, replayStart)
+            replaySeconds = Measure.seconds(replayStart, end)
+        }
+
+        var report = Report(workload: "replay")
+        report["steps"] = steps
+        report["durability"] = durability.rawValue
+        report["live_s"] = live.seconds
+        report["load_s"] = loadSeconds
+        report["replay_s"] = replaySeconds
+        report["speedup"] = Measure.round(live.seconds / replaySeconds, 1)
+        report["speedup_with_load"] = Measure.round(live.seconds / (replaySeconds + loadSeconds), 1)
+        return report
+    }
+}
