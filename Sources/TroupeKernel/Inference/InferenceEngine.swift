@@ -23,8 +23,10 @@ import Synchronization
 /// at the next step. The thread lives as long as the engine.
 public final class InferenceEngine: @unchecked Sendable {
     public let transformer: Transformer
-    /// Finished caches kept for prefix reuse.
+    /// Finished caches kept for prefix reuse, at most.
     public let reusableCaches: Int
+    /// Memory the kept caches may hold together, in bytes.
+    public let reusableBytes: Int
 
     private struct Active {
         var job: GenerationJob
@@ -62,7 +64,9 @@ public final class InferenceEngine: @unchecked Sendable {
     public let endOfGeneration: Set<Int32>
 
     /// Starts the compute thread. It keeps the engine alive until ``shutdown()``.
-    public init(transformer: Transformer, endOfGeneration: Set<Int32>, reusableCaches: Int = 8) {
+    public init(transformer: Transformer, endOfGeneration: Set<Int32>, reusableCaches: Int = 8,
+                reusableBytes: Int = 32 << 20) {
+        self.reusableBytes = reusableBytes
         self.transformer = transformer
         self.endOfGeneration = endOfGeneration
         self.reusableCaches = reusableCaches
@@ -215,7 +219,11 @@ public final class InferenceEngine: @unchecked Sendable {
     private func retire(_ cache: KVCache) {
         state.withLock { s in
             s.idle.append(cache)
-            if s.idle.count > reusableCaches { s.idle.removeFirst() }
+            // Oldest first out; the cache just finished is kept even if it alone is over budget.
+            while s.idle.count > 1,
+                  s.idle.count > reusableCaches || s.idle.reduce(0, { $0 + $1.allocatedBytes }) > reusableBytes {
+                s.idle.removeFirst()
+            }
         }
     }
 }
