@@ -240,4 +240,21 @@ struct PolicyTests {
         await limiter.release()
         #expect(await limiter.active == 0)
     }
+
+    // MARK: Policies as values
+
+    @Test func policyListsApplyInOrderFirstInnermost() async throws {
+        let flaky = FlakyModel("t/a", [.fail(ModelError.transient), .fail(ModelError.transient)])
+        let backup = FlakyModel("t/b", [.answer("backup")])
+        let retryThenFallBack = ModelPolicy.apply([.retry(RetryPolicy(maxAttempts: 2)), .fallback([backup])],
+                                                  to: flaky, clock: RecordingClock())
+        #expect(try await retryThenFallBack.respond(to: request).text == "backup")
+        #expect(flaky.calls == 2)
+        #expect(retryThenFallBack is FallbackModel)
+
+        let slow = FlakyModel("t/slow", [.slow(30, "late")])
+        await #expect(throws: PolicyError.attemptTimedOut(model: "t/slow", seconds: 0.1)) {
+            try await ModelPolicy.apply([.timeout(0.1)], to: slow).respond(to: request)
+        }
+    }
 }
