@@ -2,7 +2,8 @@ import Foundation
 
 /// The tokens still in the running while a ``Sampler`` filters, most likely first once sorted.
 ///
-/// Filtering avoids sorting the whole vocabulary: top-k keeps a small heap,
+/// Filtering avoids sorting the whole vocabulary: top-k keeps a small heap
+/// filled straight from the logits buffer,
 /// and top-p bins logits to find which tokens the nucleus can reach before
 /// sorting those alone, which is exact because the nucleus is a prefix of the
 /// sorted order.
@@ -37,18 +38,24 @@ struct Candidates {
 
     var count: Int { ids.count }
 
-    /// Keeps the `k` highest logits (ties resolved toward lower ids), sorted.
-    mutating func keepTop(_ k: Int) {
-        guard k < ids.count else { sort(); return }
-        // Indices into the candidate arrays, best k so far, as a min-heap on (logit, -id).
-        var heap: [Int] = []
-        heap.reserveCapacity(k)
-        func worse(_ a: Int, _ b: Int) -> Bool {
-            logits[a] < logits[b] || (logits[a] == logits[b] && ids[a] > ids[b])
+    /// The `k` highest logits of `source` (ties toward lower ids), sorted, read
+    /// straight from the buffer so the vocabulary is never copied.
+    static func top(_ k: Int, of source: UnsafeBufferPointer<Float>) -> Candidates {
+        guard k > 0, k < source.count else {
+            var all = Candidates(logits: source)
+            all.sort()
+            return all
         }
-        for index in ids.indices {
+        // A min-heap of the best k so far, worst on top.
+        var heap: [Pair] = []
+        heap.reserveCapacity(k)
+        func worse(_ a: Pair, _ b: Pair) -> Bool {
+            a.logit < b.logit || (a.logit == b.logit && a.id > b.id)
+        }
+        for (index, value) in source.enumerated() where !value.isNaN && value > -.infinity {
+            let pair = Pair(logit: value, id: Int32(index))
             if heap.count < k {
-                heap.append(index)
+                heap.append(pair)
                 var child = heap.count - 1
                 while child > 0 {
                     let parent = (child - 1) / 2
@@ -56,8 +63,8 @@ struct Candidates {
                     heap.swapAt(child, parent)
                     child = parent
                 }
-            } else if worse(heap[0], index) {
-                heap[0] = index
+            } else if worse(heap[0], pair) {
+                heap[0] = pair
                 var parent = 0
                 while true {
                     let left = 2 * parent + 1, right = left + 1
@@ -70,10 +77,16 @@ struct Candidates {
                 }
             }
         }
+        guard let best = heap.max(by: worse) else { return Candidates(logits: source) }
         heap.sort { worse($1, $0) }
-        ids = heap.map { ids[$0] }
-        logits = heap.map { logits[$0] }
-        isSorted = true
+        return Candidates(ids: heap.map(\.id), logits: heap.map(\.logit), maxLogit: best.logit, isSorted: true)
+    }
+
+    private init(ids: [Int32], logits: [Float], maxLogit: Float, isSorted: Bool) {
+        self.ids = ids
+        self.logits = logits
+        self.maxLogit = maxLogit
+        self.isSorted = isSorted
     }
 
     /// Keeps the smallest most-likely prefix whose probability reaches `p`.

@@ -83,8 +83,11 @@ public struct Sampler: Sendable, Hashable {
         guard !logits.isEmpty else { return 0 }
         applyRepetitionPenalty(logits, history: history)
         if isGreedy { return Self.argmax(UnsafeBufferPointer(logits)) }
-        var candidates = Candidates(logits: UnsafeBufferPointer(logits))
-        if let topK, topK > 0 { candidates.keepTop(topK) }
+        var candidates = if let topK, topK > 0 {
+            Candidates.top(topK, of: UnsafeBufferPointer(logits))
+        } else {
+            Candidates(logits: UnsafeBufferPointer(logits))
+        }
         if topP < 1 { candidates.keepNucleus(topP) }
         if minP > 0 { candidates.keepAbove(minP) }
         return candidates.draw(temperature: temperature, unit: generator.nextUnit())
