@@ -96,6 +96,15 @@ struct EndpointCatalogTests {
             .chatCompletionsURL == "https://x.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21")
     }
 
+    @Test func openAIGetsItsOwnFieldNames() throws {
+        let openAI = try #require(EndpointCatalog(endpoints: [], environment: [:]).endpoints["openai"])
+        #expect(openAI.resolvedMaxTokensField == "max_completion_tokens")
+        #expect(!openAI.resolvedExtendedSampling)
+        let local = Endpoint(name: "l", baseURL: "http://127.0.0.1:8080/v1")
+        #expect(local.resolvedMaxTokensField == "max_tokens")
+        #expect(local.resolvedExtendedSampling)
+    }
+
     @Test func expandsHeaderTemplates() {
         let (value, secrets) = Credentials.expand("Bearer ${TOKEN} for ${MISSING}x", environment: ["TOKEN": "abc123"])
         #expect(value == "Bearer abc123 for x")

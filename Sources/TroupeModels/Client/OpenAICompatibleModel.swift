@@ -61,7 +61,8 @@ public struct OpenAICompatibleModel: ChatModel, CustomStringConvertible, CustomR
         self.id = ModelID("\(endpoint.name)/\(name)")
         self.credentials = credentials
         self.encoder = ChatCompletionsEncoder(model: name, extendedSampling: endpoint.resolvedExtendedSampling,
-                                              streamUsage: endpoint.streamUsage ?? true)
+                                              streamUsage: endpoint.streamUsage ?? true,
+                                              maxTokensField: endpoint.resolvedMaxTokensField)
         self.loop = CurlLoop.shared
     }
 

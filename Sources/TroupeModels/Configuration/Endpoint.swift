@@ -40,13 +40,17 @@ public struct Endpoint: Sendable, Hashable, Codable {
     public var extendedSampling: Bool?
     /// Open a circuit for this endpoint after repeated failures; nil for none.
     public var circuitBreaker: CircuitBreakerPolicy?
+    /// The request field for the completion budget: `max_tokens`, or
+    /// `max_completion_tokens` (OpenAI's newer name, required by its reasoning models).
+    /// Default: `max_completion_tokens` for api.openai.com, `max_tokens` elsewhere.
+    public var maxTokensField: String?
 
     /// An endpoint; every limit left nil means "none" and every option its default.
     public init(name: String, baseURL: String, apiKeyEnv: String? = nil, headers: [String: String] = [:],
                 model: String? = nil, maxConcurrentRequests: Int? = nil, requestsPerMinute: Int? = nil,
                 tokensPerMinute: Int? = nil, timeout: Double? = nil, connectTimeout: Double? = nil,
                 idleTimeout: Double? = nil, streamUsage: Bool? = nil, extendedSampling: Bool? = nil,
-                circuitBreaker: CircuitBreakerPolicy? = nil) {
+                circuitBreaker: CircuitBreakerPolicy? = nil, maxTokensField: String? = nil) {
         self.name = name
         self.baseURL = baseURL
         self.apiKeyEnv = apiKeyEnv
@@ -61,6 +65,7 @@ public struct Endpoint: Sendable, Hashable, Codable {
         self.streamUsage = streamUsage
         self.extendedSampling = extendedSampling
         self.circuitBreaker = circuitBreaker
+        self.maxTokensField = maxTokensField
     }
 
     /// OpenAI itself, or whatever `OPENAI_BASE_URL` points to, with the key from
@@ -90,10 +95,15 @@ public struct Endpoint: Sendable, Hashable, Codable {
         extendedSampling ?? !baseURL.contains("api.openai.com")
     }
 
+    var resolvedMaxTokensField: String {
+        maxTokensField ?? (baseURL.contains("api.openai.com") ? "max_completion_tokens" : "max_tokens")
+    }
+
     // Every field but `name` and `baseURL` may be left out of a configuration file.
     private enum CodingKeys: String, CodingKey {
         case name, baseURL, apiKeyEnv, headers, model, maxConcurrentRequests, requestsPerMinute,
-             tokensPerMinute, timeout, connectTimeout, idleTimeout, streamUsage, extendedSampling, circuitBreaker
+             tokensPerMinute, timeout, connectTimeout, idleTimeout, streamUsage, extendedSampling, circuitBreaker,
+             maxTokensField
     }
 
     public init(from decoder: any Decoder) throws {
@@ -112,5 +122,6 @@ public struct Endpoint: Sendable, Hashable, Codable {
         streamUsage = try container.decodeIfPresent(Bool.self, forKey: .streamUsage)
         extendedSampling = try container.decodeIfPresent(Bool.self, forKey: .extendedSampling)
         circuitBreaker = try container.decodeIfPresent(CircuitBreakerPolicy.self, forKey: .circuitBreaker)
+        maxTokensField = try container.decodeIfPresent(String.self, forKey: .maxTokensField)
     }
 }

@@ -10,6 +10,8 @@ struct ChatCompletionsEncoder: Sendable {
     var extendedSampling: Bool
     /// Ask for a final usage chunk when streaming (`stream_options.include_usage`).
     var streamUsage: Bool
+    /// `max_tokens` or `max_completion_tokens`.
+    var maxTokensField = "max_tokens"
 
     func encode(_ request: ChatRequest, stream: Bool) -> [UInt8] {
         var json = JSONWriter(reservingCapacity: 256 + request.messages.count * 128)
@@ -74,7 +76,7 @@ struct ChatCompletionsEncoder: Sendable {
         let sampling = request.sampling
         if let temperature = sampling.temperature { json.key("temperature"); json.double(temperature) }
         if let topP = sampling.topP { json.key("top_p"); json.double(topP) }
-        if let maxTokens = sampling.maxTokens { json.key("max_tokens"); json.int(maxTokens) }
+        if let maxTokens = sampling.maxTokens { json.key(maxTokensField); json.int(maxTokens) }
         if let seed = sampling.seed { json.key("seed"); json.uint(seed) }
         if !sampling.stop.isEmpty {
             json.key("stop")
