@@ -1,11 +1,11 @@
 import Foundation
-import TroupeCore
 
-/// One attempt, backoff or fallback, reported by a policy as it finishes.
+/// One attempt, backoff or fallback, reported by a model policy as it finishes.
 ///
-/// The runtime turns these into spans (``SpanKind/attempt``, ``SpanKind/backoff``,
-/// ``SpanKind/fallback``) under the model call's span. Attributes never hold secrets:
-/// errors are recorded by their (redacted) description.
+/// Policies (retry, fallback… in TroupeModels) report these; the runtime turns them
+/// into spans (``SpanKind/attempt``, ``SpanKind/backoff``, ``SpanKind/fallback``) under
+/// the model call's span. Attributes never hold secrets: errors are recorded by their
+/// description, which model errors keep free of keys.
 public struct PolicySpan: Sendable, Hashable {
     public var kind: SpanKind
     /// E.g. `attempt 2/3 openai/gpt-4o-mini`, `backoff 1.3 s`, `fallback openai/x → ollama/y`.
@@ -32,12 +32,12 @@ public struct PolicySpan: Sendable, Hashable {
     }
 }
 
-/// Receives the spans policies report.
+/// Receives the spans model policies report.
 public protocol PolicySpanObserver: Sendable {
     func record(_ span: PolicySpan)
 }
 
-/// Where policies report their spans: a task-local observer, so the runtime can
+/// Where model policies report their spans: a task-local observer, so the runtime can
 /// install one around each model call and every policy inside reports to it.
 ///
 /// ```swift
@@ -48,14 +48,11 @@ public protocol PolicySpanObserver: Sendable {
 public enum PolicyTrace {
     @TaskLocal public static var observer: (any PolicySpanObserver)?
 
-    static func wallClock() -> Double { Date().timeIntervalSince1970 }
-
-    static func record(_ span: PolicySpan) {
+    /// Reports `span` to the current observer, if any.
+    public static func record(_ span: PolicySpan) {
         observer?.record(span)
     }
 
-    /// How an error appears in spans: its description, never a key (errors are redacted).
-    static func describe(_ error: any Error) -> String {
-        String(describing: error)
-    }
+    /// Seconds since 1970, the time base of spans.
+    public static func wallClock() -> Double { Date().timeIntervalSince1970 }
 }
