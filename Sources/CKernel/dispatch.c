@@ -175,7 +175,7 @@ static size_t tk_align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 size_t tk_act_bytes(int k, int ncols) {
     const size_t n = (size_t)k * (size_t)ncols, nb = n / TK_QK;
-    return tk_align64(n) + 3 * tk_align64(nb * 4) +
+    return tk_align64(n) + 5 * tk_align64(nb * 4) +
            tk_align64(n * 2) + tk_align64(n * 4) + 64;
 }
 
@@ -188,6 +188,8 @@ void tk_act_bind(tk_act *act, void *memory, int k, int ncols) {
     act->d = (float *)p; p += tk_align64(nb * 4);
     act->s = (float *)p; p += tk_align64(nb * 4);
     act->isum = (int32_t *)p; p += tk_align64(nb * 4);
+    act->d_t = (float *)p; p += tk_align64(nb * 4);
+    act->s_t = (float *)p; p += tk_align64(nb * 4);
     act->f16 = (uint16_t *)p; p += tk_align64(n * 2);
     act->f32 = (float *)p;
 }
@@ -217,6 +219,8 @@ void tk_act_quantize(tk_act *act, const float *x, size_t x_stride, int c0, int c
             act->d[ib] = tk_fp16_round(d);
             act->s[ib] = tk_fp16_round(d * (float)sum);
             act->isum[ib] = sum;
+            act->d_t[(size_t)b * act->ncols + c] = act->d[ib];
+            act->s_t[(size_t)b * act->ncols + c] = act->s[ib];
         }
     }
 }

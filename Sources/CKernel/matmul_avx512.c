@@ -120,7 +120,55 @@ DEFINE_TILE(q8_0_tile, 34, 0, load_q8_0, dot_ss512, dot_ss256)
         }                                                                                        \
     }
 
-DEFINE_QUANT_MATMUL(mm_q4_1, q4_1_tile)
+/* Q4_1 over many columns (prefill): one row against 8 columns, two columns per
+ * 512-bit register, block by block. Each column's lanes get the same multiply
+ * and FMA as in q4_1_tile, so the result is the same bits. */
+TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, int c0, float *out,
+                                 int ldo, int r) {
+    const int k = nb * TK_QK, nc = act->ncols;
+    __m512 acc[4];
+    for (int p = 0; p < 4; p++) acc[p] = _mm512_setzero_ps();
+    __m256 summs = _mm256_setzero_ps();
+    const __m512i pick[4] = {
+        _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+        _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2),
+        _mm512_set_epi32(5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 4, 4),
+        _mm512_set_epi32(7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6),
+    };
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *blk = row + b * 20;
+        const __m256 dw = _mm256_set1_ps(ld_f16(blk)), mw = _mm256_set1_ps(ld_f16(blk + 2));
+        const __m512i w = _mm512_broadcast_i64x4(unpack_nibbles(blk + 4));
+        const __m512 scale = _mm512_castps256_ps512(_mm256_mul_ps(dw, _mm256_loadu_ps(act->d_t + (size_t)b * nc + c0)));
+        const int8_t *q = act->qs + (size_t)c0 * k + b * TK_QK;
+        for (int p = 0; p < 4; p++) {
+            const __m512i a = join(_mm256_loadu_si256((const __m256i *)(q + (size_t)(2 * p) * k)),
+                                   _mm256_loadu_si256((const __m256i *)(q + (size_t)(2 * p + 1) * k)));
+            const __m512 f = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), w, a));
+            acc[p] = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick[p], scale), f, acc[p]);
+        }
+        summs = _mm256_fmadd_ps(mw, _mm256_loadu_ps(act->s_t + (size_t)b * nc + c0), summs);
+    }
+    float m[8];
+    _mm256_storeu_ps(m, summs);
+    for (int p = 0; p < 4; p++) {
+        const __m256 lo = _mm512_castps512_ps256(acc[p]);
+        const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[p]), 1));
+        out[(size_t)(c0 + 2 * p) * ldo + r] = hsum8(lo) + m[2 * p];
+        out[(size_t)(c0 + 2 * p + 1) * ldo + r] = hsum8(hi) + m[2 * p + 1];
+    }
+}
+
+TK_AVX512 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, int r1, const tk_act *act,
+                              float *out, int ldo) {
+    for (int r = r0; r < r1; r++) {
+        const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;
+        int c = 0;
+        for (; c + 8 <= act->ncols; c += 8) q4_1_tile8(row, nb, act, c, out, ldo, r);
+        for (; c + TILE <= act->ncols; c += TILE) q4_1_tile(row, nb, act, c, TILE, out, ldo, r);
+        for (; c < act->ncols; c++) q4_1_tile(row, nb, act, c, 1, out, ldo, r);
+    }
+}
 DEFINE_QUANT_MATMUL(mm_q4_0, q4_0_tile)
 DEFINE_QUANT_MATMUL(mm_q8_0, q8_0_tile)
 

@@ -68,6 +68,8 @@ typedef struct {
     float *d;    /* ncols * k/32 block scales, fp16-rounded */
     float *s;    /* ncols * k/32: fp16(d_unrounded * sum(qs)), as GGML's Q8_1 */
     int32_t *isum; /* ncols * k/32: sum(qs) */
+    float *d_t;  /* the block scales again, block-major: [block][column], for products over many columns */
+    float *s_t;  /* s, block-major */
     uint16_t *f16; /* ncols * k fp16 copies */
     float *f32;  /* ncols * k */
 } tk_act;
