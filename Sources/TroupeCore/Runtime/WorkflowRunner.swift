@@ -67,7 +67,7 @@ public struct WorkflowRunner: Sendable {
         var record = recording.run
         record.status = .running
         return try await execute(workflow, record: record, recorded: recording.effects, mode: .replay,
-                                 journal: InMemoryJournal(), models: NoModelProvider())
+                                 journal: DiscardingJournal(), models: NoModelProvider())
     }
 
     // MARK: Running
