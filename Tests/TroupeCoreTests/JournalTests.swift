@@ -181,3 +181,30 @@ struct CancellationTests {
         #expect(resumed.output == "done")
     }
 }
+
+@Suite("Policy spans")
+struct PolicySpanTests {
+    /// A model that reports one failed attempt and one backoff before answering,
+    /// as a retry policy does.
+    struct RetryingEcho: ChatModel {
+        var id: ModelID { "test/retrying" }
+        func respond(to request: ChatRequest) async throws -> ChatResponse {
+            let now = PolicyTrace.wallClock()
+            PolicyTrace.record(PolicySpan(kind: .attempt, name: "attempt 1/2 test/retrying", model: id,
+                                          startTime: now, endTime: now, error: "503"))
+            PolicyTrace.record(PolicySpan(kind: .backoff, name: "backoff 0.1 s", model: id,
+                                          startTime: now, endTime: now))
+            return ChatResponse(text: "ok")
+        }
+    }
+
+    @Test func attemptsAndBackoffsBecomeSpansUnderTheModelCall() async throws {
+        let journal = InMemoryJournal()
+        _ = try await run(try Workflow("w") { Step(agent("a")) }, model: RetryingEcho(), journal: journal)
+        let spans = Array(await journal.spans.values)
+        let chat = try #require(spans.first { $0.kind == .modelCall })
+        let children = spans.filter { $0.parentID == chat.spanID }
+        #expect(Set(children.map(\.kind)) == [.attempt, .backoff])
+        #expect(children.first { $0.kind == .attempt }?.status == .error("503"))
+    }
+}

@@ -157,11 +157,14 @@ public final class StepContext: Sendable {
         let start = RunContext.wallClock()
         var accumulator = ChatDeltaAccumulator()
         var failure: (any Error)?
+        let policySpans = PolicySpanCollector()
         do {
-            for try await delta in model.stream(request) {
-                accumulator.add(delta)
-                if !delta.text.isEmpty, let agent {
-                    run.emit(.delta(agent: agent, step: key, text: delta.text))
+            try await PolicyTrace.$observer.withValue(policySpans) {
+                for try await delta in model.stream(request) {
+                    accumulator.add(delta)
+                    if !delta.text.isEmpty, let agent {
+                        run.emit(.delta(agent: agent, step: key, text: delta.text))
+                    }
                 }
             }
             // A cancelled consumer sees the stream simply end: that is not an answer.
@@ -170,6 +173,16 @@ public final class StepContext: Sendable {
             failure = error
         }
         let end = RunContext.wallClock()
+        let chatSpan = run.spanID(for: effectKey + "/chat")
+        for (index, policy) in policySpans.spans.enumerated() {
+            var attributes = policy.attributes
+            attributes["gen_ai.request.model"] = .string(policy.model.rawValue)
+            await run.record(SpanRecord(
+                runID: run.runID, spanID: run.spanID(for: effectKey + "/chat/\(policy.kind.rawValue)-\(index)"),
+                parentID: chatSpan, name: policy.name, kind: policy.kind, startTime: policy.startTime,
+                endTime: policy.endTime, status: policy.error.map { .error($0) } ?? .ok, attributes: attributes),
+                live: true)
+        }
         let response = accumulator.response(latency: end - start, model: model.id)
         var attributes: [String: JSONValue] = [
             "gen_ai.operation.name": "chat",
@@ -188,13 +201,21 @@ public final class StepContext: Sendable {
         }
         if let agent { attributes["gen_ai.agent.name"] = .string(agent) }
         await run.record(SpanRecord(
-            runID: run.runID, spanID: run.spanID(for: effectKey + "/chat"), parentID: parentSpan,
+            runID: run.runID, spanID: chatSpan, parentID: parentSpan,
             name: "chat \(model.id)", kind: .modelCall, startTime: start, endTime: end,
             status: failure.map { .error(String(describing: $0)) } ?? .ok, attributes: attributes),
             live: true)
         if let failure { throw failure }
         return response
     }
+}
+
+/// Gathers the attempt, backoff and fallback spans that model policies report
+/// during one model call.
+final class PolicySpanCollector: PolicySpanObserver {
+    private let collected = Mutex<[PolicySpan]>([])
+    func record(_ span: PolicySpan) { collected.withLock { $0.append(span) } }
+    var spans: [PolicySpan] { collected.withLock { $0 } }
 }
 
 /// The journaled request of a model effect: which model, for which agent, asked what.

@@ -51,10 +51,32 @@ public struct SpanRecord: Sendable, Hashable, Codable {
     public var duration: Double? { endTime.map { $0 - startTime } }
 }
 
-/// Whether the work a span covers succeeded.
+/// Whether the work a span covers succeeded. In JSON: `"ok"` or `{"error": "…"}`.
 public enum SpanStatus: Sendable, Hashable, Codable {
     case ok
     case error(String)
+
+    private enum CodingKeys: String, CodingKey { case error }
+
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self), text == "ok" {
+            self = .ok
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self = .error(try container.decode(String.self, forKey: .error))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .ok:
+            var container = encoder.singleValueContainer()
+            try container.encode("ok")
+        case .error(let message):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(message, forKey: .error)
+        }
+    }
 }
 
 /// A causal link: the span `spanID` happened because of `linkedSpanID` (a message
