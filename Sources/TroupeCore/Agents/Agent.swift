@@ -17,15 +17,22 @@ public struct Agent: Sendable {
     public var description: String
     /// The members this agent may hand the conversation to in a group chat.
     public var handoffs: [String]
+    /// The tools it may call.
+    public var tools: [AnyTool]
+    /// How many rounds of model → tool calls → model one turn may take.
+    public var maxToolIterations: Int
 
     public init(_ name: String, instructions: String, model: ModelRef = .default,
                 sampling: Sampling = Sampling(temperature: 0, maxTokens: 96),
-                description: String = "", handoffs: [String] = []) {
+                description: String = "", handoffs: [String] = [],
+                tools: [any Tool] = [], maxToolIterations: Int = 4) {
         self.name = name
         self.instructions = instructions
         self.model = model
         self.sampling = sampling
         self.description = description
         self.handoffs = handoffs
+        self.tools = tools.map { AnyTool($0) }
+        self.maxToolIterations = maxToolIterations
     }
 }

@@ -4,8 +4,10 @@ public enum RunStatus: String, Sendable, Hashable, Codable {
     case running
     case completed
     case failed
-    /// Ended early by an external stop signal.
+    /// Ended early: cancelled (Ctrl-C) or stopped; resume it to continue.
     case stopped
+    /// Paused until a person approves or rejects a tool call; resume with a decision.
+    case waiting
 }
 
 /// A run of a workflow, as the journal keeps it.

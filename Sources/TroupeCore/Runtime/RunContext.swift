@@ -17,6 +17,8 @@ public final class RunContext: Sendable {
     let runtime: AgentRuntime
     let observer: RunObserver?
     let humanInput: (any HumanInputProvider)?
+    /// Decisions on tool calls that need approval, by call id.
+    let approvals: [String: ApprovalDecision]
 
     private struct Counters {
         var usage = TokenUsage()
@@ -28,7 +30,8 @@ public final class RunContext: Sendable {
 
     init(runID: String, workflow: String, mode: RunMode, journal: any Journal,
          recorded: [EffectRecord], models: any ModelProvider, runtime: AgentRuntime,
-         observer: RunObserver?, humanInput: (any HumanInputProvider)?) {
+         observer: RunObserver?, humanInput: (any HumanInputProvider)?,
+         approvals: [String: ApprovalDecision] = [:]) {
         self.runID = runID
         self.workflow = workflow
         self.mode = mode
@@ -38,6 +41,7 @@ public final class RunContext: Sendable {
         self.runtime = runtime
         self.observer = observer
         self.humanInput = humanInput
+        self.approvals = approvals
     }
 
     /// The context for the step with this key.

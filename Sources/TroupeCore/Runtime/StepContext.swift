@@ -31,6 +31,11 @@ public final class StepContext: Sendable {
         self.parentSpanID = parentSpanID
     }
 
+    /// Takes the next effect number of this step.
+    public func reserveSequence() -> Int {
+        sequence.add(1, ordering: .relaxed).newValue
+    }
+
     /// True once any effect of this step ran live (rather than from the journal).
     public var didRunLive: Bool { ranLive.load(ordering: .relaxed) }
 
@@ -42,11 +47,15 @@ public final class StepContext: Sendable {
     /// result is returned without running `live`. Otherwise (unless replaying,
     /// where that is a ``DivergenceError``) `live` runs; for external effects the
     /// start is committed first, and the result is committed before it is returned.
+    ///
+    /// `seq` numbers the effect within the step; by default the next number. Work
+    /// that runs concurrently reserves its numbers first (``reserveSequence()``) so
+    /// keys do not depend on which task got there first.
     public func perform<Request: Encodable & Sendable, Result: Codable & Sendable>(
-        _ kind: EffectKind, request: Request,
+        _ kind: EffectKind, request: Request, seq reserved: Int? = nil,
         live: (_ effectKey: String) async throws -> Result
     ) async throws -> Result {
-        let seq = sequence.add(1, ordering: .relaxed).newValue
+        let seq = reserved ?? reserveSequence()
         let effectKey = "\(key)#\(seq)"
         let requestJSON = try Canonical.json(request)
         let fingerprint = Canonical.fingerprint(requestJSON)
@@ -129,8 +138,69 @@ public final class StepContext: Sendable {
     /// Calls a tool through the journal: `call` runs only when the journal has no result.
     public func callTool(_ name: String, arguments: String,
                          _ call: @Sendable (String) async throws -> String) async throws -> String {
-        try await perform(.tool, request: ["tool": name, "arguments": arguments]) { _ in
+        try await perform(.tool, request: ToolEffectRequest(tool: name, arguments: arguments, callID: "")) { _ in
             try await call(arguments)
+        }
+    }
+
+    /// Runs one call a model asked for: approval first when the tool needs it, then
+    /// the tool, both journaled under the reserved numbers. A tool's failure comes
+    /// back as an `error: …` result for the model, not as a thrown error.
+    func invoke(_ call: ToolCall, tool: AnyTool?, available: [String], approvalSeq: Int?, toolSeq: Int,
+                parentSpan: String) async throws -> String {
+        guard let tool else {
+            return "error: " + ToolError.unknownTool(call.name, available: available).description
+        }
+        if tool.requiresApproval, let approvalSeq {
+            let approvalKey = "\(key)#\(approvalSeq)"
+            let decision = run.approvals[call.id]
+            if run.recorded[approvalKey]?.status != .completed, decision == nil, run.mode != .replay {
+                throw ApprovalRequired(runID: run.runID, step: key, callID: call.id, tool: call.name,
+                                       arguments: call.arguments)
+            }
+            let outcome = try await perform(
+                .human, request: ApprovalRequest(approval: call.id, tool: call.name, arguments: call.arguments),
+                seq: approvalSeq
+            ) { _ -> ApprovalOutcome in
+                switch decision {
+                case .approve?: ApprovalOutcome(approved: true, reason: nil)
+                case .reject(let reason)?: ApprovalOutcome(approved: false, reason: reason)
+                case nil: throw ApprovalRequired(runID: run.runID, step: key, callID: call.id, tool: call.name,
+                                                 arguments: call.arguments)
+                }
+            }
+            if !outcome.approved {
+                return "error: " + ToolError.rejected(tool: call.name, reason: outcome.reason ?? "no reason given").description
+            }
+        }
+        return try await perform(
+            .tool, request: ToolEffectRequest(tool: call.name, arguments: call.arguments, callID: call.id), seq: toolSeq
+        ) { effectKey in
+            let start = RunContext.wallClock()
+            var failure: String?
+            let result: String
+            do {
+                result = try await tool.call(arguments: call.arguments)
+            } catch let error as ToolError {
+                failure = error.description
+                result = "error: " + error.description
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failure = ToolError.failed(tool: call.name, reason: String(describing: error)).description
+                result = "error: " + (failure ?? "")
+            }
+            await run.record(SpanRecord(
+                runID: run.runID, spanID: run.spanID(for: effectKey + "/tool"), parentID: parentSpan,
+                name: "execute_tool \(call.name)", kind: .toolCall, startTime: start, endTime: RunContext.wallClock(),
+                status: failure.map { .error($0) } ?? .ok,
+                attributes: [
+                    "gen_ai.operation.name": "execute_tool",
+                    "gen_ai.tool.name": .string(call.name),
+                    "gen_ai.tool.call.id": .string(call.id),
+                    "troupe.effect.key": .string(effectKey),
+                ]), live: true)
+            return result
         }
     }
 

@@ -19,6 +19,8 @@ public struct WorkflowRunner: Sendable {
     public var runtime: AgentRuntime
     public var observer: RunObserver?
     public var humanInput: (any HumanInputProvider)?
+    /// Decisions on tool calls waiting for approval (`troupe resume --approve`).
+    public var approvals: [String: ApprovalDecision] = [:]
 
     public init(journal: any Journal, models: any ModelProvider, runtime: AgentRuntime = AgentRuntime(),
                 observer: RunObserver? = nil, humanInput: (any HumanInputProvider)? = nil) {
@@ -76,7 +78,7 @@ public struct WorkflowRunner: Sendable {
                          journal: any Journal, models: any ModelProvider) async throws -> RunResult {
         let context = RunContext(
             runID: record.id, workflow: workflow.name, mode: mode, journal: journal, recorded: recorded,
-            models: models, runtime: runtime, observer: observer, humanInput: humanInput)
+            models: models, runtime: runtime, observer: observer, humanInput: humanInput, approvals: approvals)
         defer { context.releaseAgents() }
         context.emit(.runStarted(runID: record.id, workflow: workflow.name, mode: mode))
 
@@ -102,6 +104,9 @@ public struct WorkflowRunner: Sendable {
         case is CancellationError:
             final.status = .stopped
             final.error = "cancelled; resume the run to continue"
+        case let pending as ApprovalRequired:
+            final.status = .waiting
+            final.error = pending.description
         case let error?:
             final.status = .failed
             final.error = String(describing: error)
