@@ -7,6 +7,7 @@ struct RunSession {
     let journal: any Journal
     let models: any ModelProvider
     let json: Bool
+    var approvals: [String: ApprovalDecision] = [:]
 
     func perform(_ workflow: Workflow,
                  _ body: @escaping @Sendable (WorkflowRunner) async throws -> RunResult) async throws {
@@ -19,14 +20,19 @@ struct RunSession {
             }
             streaming(event)
         }
-        let runner = WorkflowRunner(journal: journal, models: models, observer: json ? nil : observer,
-                                    humanInput: StdinHumanInput())
+        var configured = WorkflowRunner(journal: journal, models: models, observer: json ? nil : observer,
+                                        humanInput: StdinHumanInput())
+        configured.approvals = approvals
+        let runner = configured
         let result: RunResult
         do {
             result = try await Interrupt.cancellingOnSIGINT { try await body(runner) }
         } catch is CancellationError {
             try? await journal.flush()
             throw CLIFailure(message: "interrupted; the run is saved: continue it with 'troupe resume'", code: 130)
+        } catch let pending as ApprovalRequired {
+            try? await journal.flush()
+            throw CLIFailure(message: "waiting: " + pending.description, code: 4)
         } catch let divergence as DivergenceError {
             try? await journal.flush()
             throw CLIFailure(message: "error: " + divergence.description, code: 3)

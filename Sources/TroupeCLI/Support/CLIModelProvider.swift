@@ -9,11 +9,15 @@ import TroupeTesting
 /// Specs: `local`, `local:NAME`, `scripted` (the deterministic demo script; delay
 /// from `TROUPE_SCRIPTED_DELAY_MS`), `openai:NAME`, `ENDPOINT:NAME` (from the
 /// endpoints configuration). Instances are cached, so every agent shares one local
-/// model and one connection pool per endpoint.
+/// model and one connection pool per endpoint. The endpoint catalog is loaded once,
+/// on first use, so all models of an endpoint share its concurrency limiter and
+/// circuit breaker. In a `--fallback` chain, remote models are retried (see
+/// ``fallbackRetry``) before the chain moves on; local and scripted ones are not.
 final class CLIModelProvider: ModelProvider {
     let override: String?
     let fallbacks: [String]
     private let cache = Mutex<[String: any ChatModel]>([:])
+    private let catalog = Mutex<EndpointCatalog?>(nil)
 
     init(override: String?, fallbacks: [String]) {
         self.override = override
@@ -37,10 +41,23 @@ final class CLIModelProvider: ModelProvider {
     func model(for ref: ModelRef) throws -> any ChatModel {
         if let instance = ref.instance { return instance }
         let spec = override ?? (ref.spec == "default" ? "local" : ref.spec)
-        let primary = try resolve(spec)
-        guard !fallbacks.isEmpty else { return primary }
-        return FallbackModel([primary] + (try fallbacks.map(resolve)))
+        guard !fallbacks.isEmpty else { return try resolve(spec) }
+        return FallbackModel(try ([spec] + fallbacks).map { spec in
+            let model = try resolve(spec)
+            return Self.isRemote(spec) ? model.retrying(Self.fallbackRetry) : model
+        })
     }
+
+    /// How a remote model in a fallback chain is retried: ``RetryPolicy/default``, except
+    /// that an open circuit moves on to the next model at once rather than waiting it out.
+    static let fallbackRetry: RetryPolicy = {
+        var policy = RetryPolicy.default
+        policy.isRetryable = { error in
+            if case PolicyError.circuitOpen = error { return false }
+            return RetryPolicy.defaultRetryable(error)
+        }
+        return policy
+    }()
 
     /// Checks that every model the run may use can be built, before the run starts.
     func preflight() throws {
@@ -57,6 +74,20 @@ final class CLIModelProvider: ModelProvider {
         }
     }
 
+    private static func isRemote(_ spec: String) -> Bool {
+        !["scripted", "local"].contains(ModelRef(spec: spec).provider)
+    }
+
+    /// The endpoints configuration, read on first use only: local-only runs never need it.
+    private func endpointCatalog() throws -> EndpointCatalog {
+        try catalog.withLock { catalog in
+            if let catalog { return catalog }
+            let loaded = try EndpointCatalog.load()
+            catalog = loaded
+            return loaded
+        }
+    }
+
     private func build(_ spec: String) throws -> any ChatModel {
         let ref = ModelRef(spec: spec)
         switch ref.provider {
@@ -67,7 +98,7 @@ final class CLIModelProvider: ModelProvider {
             return try LocalModels.model(named: ref.name)
         default:
             do {
-                return try EndpointCatalog.load().model(for: spec)
+                return try endpointCatalog().model(for: spec)
             } catch {
                 throw CLIFailure.failed("cannot use model '\(spec)': \(error)")
             }
