@@ -25,8 +25,9 @@ enum Canonical {
         // A JSON string with no backslash has no escapes: its content is the text
         // between the quotes.
         if T.self == String.self, json.utf8.count >= 2, json.utf8.first == UInt8(ascii: "\""),
-           json.utf8.last == UInt8(ascii: "\""), !json.utf8.contains(UInt8(ascii: "\\")) {
-            return String(decoding: json.utf8.dropFirst().dropLast(), as: UTF8.self) as! T
+           json.utf8.last == UInt8(ascii: "\""), !json.utf8.contains(UInt8(ascii: "\\")),
+           let text = String(decoding: json.utf8.dropFirst().dropLast(), as: UTF8.self) as? T {
+            return text
         }
         return try JSONDecoder().decode(type, from: Data(json.utf8))
     }
