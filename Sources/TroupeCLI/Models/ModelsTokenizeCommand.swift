@@ -61,28 +61,7 @@ struct ModelsTokenizeCommand: AsyncParsableCommand {
 
     /// A token's text quoted, or its bytes in hex (`<f0 9f>`) when it holds part of a character.
     static func display(_ bytes: ArraySlice<UInt8>) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return quoted(text) }
+        if let text = String(validating: bytes, as: UTF8.self) { return GGUFValue.quoted(text) }
         return "<" + bytes.map { String($0, radix: 16) }.joined(separator: " ") + ">"
-    }
-
-    /// A piece in double quotes, with newlines, tabs and other controls made visible.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    result += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 }

@@ -108,8 +108,9 @@ extension GGUFValue: CustomStringConvertible {
         }
     }
 
-    /// `text` in double quotes with quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
+    /// `text` in double quotes with quotes, backslashes and control characters escaped,
+    /// for showing strings (metadata, token pieces) to a person.
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
