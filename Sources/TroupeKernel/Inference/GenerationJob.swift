@@ -26,18 +26,22 @@ public final class GenerationJob: Sendable {
     public let maxTokens: Int
     /// Whether an end-of-generation token ends the sequence (benchmarks turn this off).
     public let stopsAtEndOfGeneration: Bool
+    /// Which tokens may come next (guided decoding), applied to the logits before sampling.
+    public let constraint: (any TokenConstraint)?
     let sampler: Mutex<Sampler>
     let onToken: @Sendable (Int32) -> Bool
     let onFinish: @Sendable (Ending) -> Void
     private let cancelled = Atomic<Bool>(false)
 
     public init(prompt: [Int32], sampler: Sampler, maxTokens: Int, stopsAtEndOfGeneration: Bool = true,
+                constraint: (any TokenConstraint)? = nil,
                 onToken: @escaping @Sendable (Int32) -> Bool,
                 onFinish: @escaping @Sendable (Ending) -> Void) {
         self.prompt = prompt
         self.sampler = Mutex(sampler)
         self.maxTokens = maxTokens
         self.stopsAtEndOfGeneration = stopsAtEndOfGeneration
+        self.constraint = constraint
         self.onToken = onToken
         self.onFinish = onFinish
     }

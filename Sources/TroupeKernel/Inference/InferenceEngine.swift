@@ -172,7 +172,12 @@ public final class InferenceEngine: @unchecked Sendable {
                 for (row, i) in owners.enumerated() {
                     let a = active[i]
                     let rowLogits = UnsafeMutableBufferPointer(rebasing: buffer[(row * vocab)..<((row + 1) * vocab)])
+                    if let constraint = a.job.constraint {
+                        let room = Swift.min(a.job.maxTokens - a.generated, a.cache.limit - a.cache.tokens.count + 1)
+                        constraint.mask(rowLogits, remainingTokens: room)
+                    }
                     let token = a.job.sampler.withLock { $0.sample(rowLogits, history: a.cache.tokens) }
+                    a.job.constraint?.accept(token)
                     active[i].generated += 1
                     stats.withLock { $0.generatedTokens += 1 }
                     let eog = a.job.stopsAtEndOfGeneration && endOfGeneration.contains(token)

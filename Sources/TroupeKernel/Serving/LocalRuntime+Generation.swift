@@ -25,7 +25,9 @@ public struct Generation: Sendable, Hashable, Codable {
 extension LocalRuntime {
     /// Generates from raw prompt token ids, calling `onToken` (on the compute
     /// thread) with each new id as it comes.
+    /// A `constraint` (guided decoding) limits which tokens may be chosen.
     public func generate(prompt: [Int32], sampler: Sampler, maxTokens: Int,
+                         constraint: (any TokenConstraint)? = nil,
                          onToken: @escaping @Sendable (Int32) -> Void = { _ in }) async throws -> Generation {
         let tokenizer = self.tokenizer
         let job = JobBox()
@@ -33,7 +35,7 @@ extension LocalRuntime {
             try await withCheckedThrowingContinuation { continuation in
                 let collected = TokenBox()
                 let generation = GenerationJob(
-                    prompt: prompt, sampler: sampler, maxTokens: maxTokens,
+                    prompt: prompt, sampler: sampler, maxTokens: maxTokens, constraint: constraint,
                     onToken: { token in
                         collected.tokens.append(token)
                         onToken(token)
