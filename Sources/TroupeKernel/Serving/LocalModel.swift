@@ -22,6 +22,11 @@ import Synchronization
 /// sequence (`stop`, the sequence itself left out), or `maxTokens` (`length`).
 /// Cancelling the calling task, or dropping the stream, stops the compute for
 /// the request and throws `CancellationError`.
+///
+/// `responseFormat` and tools use guided decoding: the output is JSON valid
+/// for the schema, or a valid call of a listed tool returned in `toolCalls`
+/// (see `LocalModel+Guidance.swift` for the `toolChoice` policy). A schema
+/// guided decoding cannot enforce fails the request with a ``GuidanceError``.
 public struct LocalModel: ChatModel {
     /// The id of the default model.
     public static let defaultID: ModelID = "local/smollm2-135m"
@@ -55,7 +60,17 @@ public struct LocalModel: ChatModel {
 
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<ChatDelta, any Error> {
         let runtime = self.runtime
-        let prompt = runtime.promptTokens(for: request.messages)
+        let guidance: Guidance
+        do {
+            guidance = try self.guidance(for: request)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
+        let prompt = runtime.promptTokens(for: guidance.messages)
+        // A tool call is held back and returned whole as a call, not streamed as text.
+        let constraint = guidance.constraint
+        let holdsText: @Sendable () -> Bool = { guidance.mayCallTool && constraint?.choseText != true }
+        let held = Mutex("")
         let room = runtime.transformer.contextLength - prompt.count
         let maxTokens = Swift.min(request.sampling.maxTokens ?? Self.defaultMaxTokens, Swift.max(0, room))
         let sampler = Sampler(request.sampling)
@@ -64,11 +79,15 @@ public struct LocalModel: ChatModel {
 
         return AsyncThrowingStream { continuation in
             let job = GenerationJob(
-                prompt: prompt, sampler: sampler, maxTokens: maxTokens,
+                prompt: prompt, sampler: sampler, maxTokens: maxTokens, constraint: constraint,
                 onToken: { token in
                     generated.add(1, ordering: .relaxed)
                     let (text, stopped) = assembler.withLock { a in (a.append(token), a.stopped) }
-                    if !text.isEmpty { continuation.yield(ChatDelta(text: text)) }
+                    if holdsText() {
+                        held.withLock { $0 += text }
+                    } else if !text.isEmpty {
+                        continuation.yield(ChatDelta(text: text))
+                    }
                     return !stopped
                 },
                 onFinish: { ending in
@@ -87,9 +106,21 @@ public struct LocalModel: ChatModel {
                         reason = .length
                     }
                     let tail = assembler.withLock { $0.flush() }
-                    continuation.yield(ChatDelta(
-                        text: tail, finishReason: reason,
-                        usage: TokenUsage(inputTokens: prompt.count, outputTokens: count)))
+                    let usage = TokenUsage(inputTokens: prompt.count, outputTokens: count)
+                    if holdsText() {
+                        let text = held.withLock { $0 } + tail
+                        if let call = Self.toolCall(from: text, salt: prompt.count) {
+                            continuation.yield(ChatDelta(
+                                toolCalls: [ToolCallDelta(index: 0, id: call.id, name: call.name,
+                                                          argumentsFragment: call.arguments)],
+                                finishReason: .toolCalls, usage: usage))
+                        } else {
+                            // Cut short by maxTokens: the unfinished call is returned as text.
+                            continuation.yield(ChatDelta(text: text, finishReason: reason, usage: usage))
+                        }
+                        return continuation.finish()
+                    }
+                    continuation.yield(ChatDelta(text: tail, finishReason: reason, usage: usage))
                     continuation.finish()
                 })
             continuation.onTermination = { _ in job.cancel() }
