@@ -124,3 +124,20 @@ struct CLITests {
         #expect(try String(contentsOfFile: bogus, encoding: .utf8) == "my notes\n")
     }
 }
+
+@Suite("Fork from the command line")
+struct ForkCLITests {
+    @Test func replayFromAStepForksANewLinkedRun() throws {
+        let troupe = try TroupeBinary.withFreshStore()
+        try troupe.run(["run", "review", "--model", "scripted", "--run-id", "parent", "--input", "a poem"])
+        let fork = try troupe.json(["replay", "parent", "--from", "review/loop[1]/writer", "--json"])
+        #expect(fork["served_effects"] as? Int == 2)
+        #expect(fork["live_effects"] as? Int == 2)
+        let child = try #require(fork["run_id"] as? String)
+        let shown = try troupe.json(["runs", "show", child, "--json"])
+        #expect(shown["parent_run_id"] as? String == "parent")
+        let unknown = try troupe.run(["replay", "parent", "--from", "review/nope"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("has no step 'review/nope'"))
+    }
+}

@@ -208,3 +208,36 @@ struct PolicySpanTests {
         #expect(children.first { $0.kind == .attempt }?.status == .error("503"))
     }
 }
+
+@Suite("Fork")
+struct ForkTests {
+    @Test func aForkServesTheParentUpToTheStepAndRunsTheRestLive() async throws {
+        let journal = InMemoryJournal()
+        _ = try await run(JournalTests.review(), model: ScriptedModel(replies: JournalTests.replies.map { .text($0) }),
+                          journal: journal)
+        let recording = try #require(try await journal.load(runID: "run-1"))
+        let model = ScriptedModel(replies: [.text("a different draft"), .text("APPROVED")])
+        let forked = try await WorkflowRunner(journal: journal, models: SingleModelProvider(model))
+            .fork(JournalTests.review(), recording: recording, from: "review/loop[1]/writer", runID: "child")
+        try model.verifyAllRepliesUsed()
+        #expect(forked.output == "a different draft")
+        #expect(forked.servedEffects == 2)
+        #expect(forked.liveEffects == 2)
+        let child = try #require(try await journal.load(runID: "child"))
+        #expect(child.run.parentRunID == "run-1")
+        #expect(child.effects.map(\.executions) == [0, 0, 1, 1])
+        // The parent is untouched.
+        #expect(try await journal.load(runID: "run-1")?.run.output == "draft 2")
+    }
+
+    @Test func forkingAtAStepTheRunNeverReachedSaysWhichStepsExist() async throws {
+        let journal = InMemoryJournal()
+        _ = try await run(JournalTests.review(), model: ScriptedModel(replies: JournalTests.replies.map { .text($0) }),
+                          journal: journal)
+        let recording = try #require(try await journal.load(runID: "run-1"))
+        await #expect {
+            _ = try await WorkflowRunner(journal: journal, models: NoModelProvider())
+                .fork(JournalTests.review(), recording: recording, from: "review/loop[3]/critic")
+        } throws: { String(describing: $0).contains("its steps are: review/writer, review/loop[1]/critic") }
+    }
+}

@@ -11,6 +11,8 @@ struct ReplayCommand: AsyncParsableCommand {
             RUN is a run id (or unique prefix) in the store, or a cassette file written by
             'troupe runs export'; a cassette is imported into the store first.
             Exits 3 when the workflow no longer matches its recording (a divergence).
+            With --from STEP it forks instead: a new run, linked to RUN, replays the
+            effects before STEP and runs the rest live (with --model, on another model).
             """)
 
     @Argument(help: "A run id, or a cassette file (.jsonl).")
@@ -18,6 +20,18 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the result as one JSON object instead of streaming.")
     var json = false
+
+    @Option(help: ArgumentHelp("Fork at this step key: replay what came before it, run the rest live as a new run.", valueName: "step"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("With --from: the model for the live part (default: the recorded run's).", valueName: "model"))
+    var model: String?
+
+    func validate() throws {
+        if model != nil && from == nil {
+            throw ValidationError("--model only applies to a fork: add --from STEP")
+        }
+    }
 
     @OptionGroup var storeOption: StoreOption
 
@@ -30,6 +44,21 @@ struct ReplayCommand: AsyncParsableCommand {
             throw CLIFailure.failed("no run \(runID) in this store")
         }
         let workflow = try CatalogSource.load().workflow(named: recording.run.workflow)
+        if let from {
+            var options = recording.run.options
+            if let model { options = ["model": model] }
+            let models = CLIModelProvider(options: options)
+            try models.preflight()
+            let forkOptions = options
+            try await RunSession(journal: journal, models: models, json: json).perform(workflow) { runner in
+                do {
+                    return try await runner.fork(workflow, recording: recording, from: from, options: forkOptions)
+                } catch let error as RunnerError {
+                    throw CLIFailure.failed(error.description)
+                }
+            }
+            return
+        }
         try await RunSession(journal: journal, models: NoModelProvider(), json: json).perform(workflow) { runner in
             let result = try await runner.replay(workflow, recording: recording)
             if let recorded = recording.run.output, recorded != result.output {

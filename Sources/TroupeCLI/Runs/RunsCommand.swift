@@ -70,7 +70,8 @@ struct RunsCommand: AsyncParsableCommand {
             let effects = try await store.effects(runID: record.id)
             let detail = RunDetail(record, effects: effects)
             if json { return try Terminal.json(detail) }
-            Terminal.line("\(Terminal.bold(record.id))  \(record.workflow)  \(record.status.rawValue)")
+            Terminal.line("\(Terminal.bold(record.id))  \(record.workflow)  \(record.status.rawValue)"
+                + (record.parentRunID.map { "  (forked from \($0))" } ?? ""))
             Terminal.line("input:  \(record.input)")
             if let output = record.output { Terminal.line("output: \(output)") }
             if let error = record.error { Terminal.line("error:  \(error)") }
@@ -135,8 +136,13 @@ struct RunDetail: Encodable {
     let input: String
     let output: String?
     let error: String?
+    let parentRunID: String?
     let usage: TokenUsage
     let effects: [Effect]
+
+    enum CodingKeys: String, CodingKey {
+        case id, workflow, status, input, output, error, parentRunID = "parent_run_id", usage, effects
+    }
 
     struct Effect: Encodable {
         let key: String
@@ -154,6 +160,7 @@ struct RunDetail: Encodable {
         input = run.input
         output = run.output
         error = run.error
+        parentRunID = run.parentRunID
         usage = run.usage
         self.effects = effects.map {
             Effect(key: $0.key, step: $0.stepKey, kind: $0.kind.rawValue, status: $0.status.rawValue,

@@ -23,6 +23,8 @@ public enum RunMode: String, Sendable, Codable {
     case resume
     /// Strict: every effect must come from the journal; anything else is a divergence.
     case replay
+    /// A new run that serves its parent's effects up to a step, then runs live.
+    case fork
 }
 
 /// How a run ended.

@@ -72,6 +72,42 @@ public struct WorkflowRunner: Sendable {
                                  journal: DiscardingJournal(), models: NoModelProvider())
     }
 
+    /// Forks a recorded run at `step`: a new run, linked to its parent, that serves
+    /// the recording's effects made before that step and runs everything from it
+    /// on live. Use it to try another model or prompt from a point of a run.
+    ///
+    /// - Parameters:
+    ///   - step: a step key of the recording (e.g. `review/loop[2]/critic`); its
+    ///     own effects and everything recorded after them run live.
+    /// - Throws: ``RunnerError/unknownStep(_:runID:known:)`` when the recording has
+    ///   no effect in that step.
+    public func fork(_ workflow: Workflow, recording: RunJournal, from step: String, runID: String? = nil,
+                     options: [String: String]? = nil) async throws -> RunResult {
+        try check(workflow, against: recording.run)
+        guard let cut = recording.effects.firstIndex(where: { $0.stepKey == step }) else {
+            let known = recording.effects.map(\.stepKey).reduce(into: [String]()) { list, key in
+                if list.last != key { list.append(key) }
+            }
+            throw RunnerError.unknownStep(step, runID: recording.run.id, known: known)
+        }
+        let id = runID ?? Self.newRunID()
+        if try await journal.load(runID: id) != nil { throw RunnerError.runExists(id) }
+        let record = RunRecord(id: id, workflow: workflow.name, input: recording.run.input,
+                               parentRunID: recording.run.id, createdAt: RunContext.wallClock(),
+                               options: options ?? recording.run.options)
+        // The inherited effects become the new run's own, so it can itself be resumed;
+        // they never ran live in it.
+        let inherited = recording.effects[..<cut].filter { $0.status == .completed }.map { effect in
+            var copy = effect
+            copy.runID = id
+            copy.executions = 0
+            return copy
+        }
+        try await journal.commit([.run(record)] + inherited.map { .effect($0) })
+        return try await execute(workflow, record: record, recorded: inherited, mode: .fork,
+                                 journal: journal, models: models)
+    }
+
     // MARK: Running
 
     private func execute(_ workflow: Workflow, record: RunRecord, recorded: [EffectRecord], mode: RunMode,
@@ -152,6 +188,7 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable {
     case runExists(String)
     case unknownRun(String)
     case workflowMismatch(runID: String, recorded: String, given: String)
+    case unknownStep(String, runID: String, known: [String])
 
     public var description: String {
         switch self {
@@ -159,6 +196,8 @@ public enum RunnerError: Error, CustomStringConvertible, Sendable {
         case .unknownRun(let id): "no run \(id) in this store; list runs with 'troupe runs'"
         case .workflowMismatch(let id, let recorded, let given):
             "run \(id) is a run of '\(recorded)', not '\(given)'"
+        case .unknownStep(let step, let id, let known):
+            "run \(id) has no step '\(step)'; its steps are: \(known.joined(separator: ", "))"
         }
     }
 }
