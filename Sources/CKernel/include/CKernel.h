@@ -142,6 +142,12 @@ typedef struct {
 
 /** Bytes of K (or V) one position takes. */
 size_t tk_kv_position_bytes(const tk_model *m);
+/** Grows a cache to `capacity` positions, keeping its contents. Memory comes
+ *  straight from the OS (mmap, grown with mremap on Linux), so a freed cache is
+ *  returned at once. Returns 0, or -1 when out of memory (the cache is unchanged). */
+int tk_kv_reserve(tk_kv *kv, size_t position_bytes, int capacity);
+/** Releases a cache's memory. */
+void tk_kv_release(tk_kv *kv, size_t position_bytes);
 
 /** A batch of tokens, each at a position of its sequence; tokens of one sequence appear in position order. */
 typedef struct {

@@ -212,6 +212,9 @@ public final class InferenceEngine: @unchecked Sendable {
                 if n > 0, n > (best?.length ?? 0) { best = (i, n) }
             }
             if let best { return (s.idle.remove(at: best.index), best.length) }
+            // No shared prefix: recycle the least recently used cache rather than
+            // hold its memory idle while allocating more.
+            if !s.idle.isEmpty { return (s.idle.removeFirst(), 0) }
             return (transformer.makeCache(), 0)
         }
         // The last prompt token is always fed, for its logits.

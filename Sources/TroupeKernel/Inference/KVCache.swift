@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import CKernel
 
 /// One sequence's keys and values, in fp16, for every layer and position so far.
@@ -30,8 +25,7 @@ public final class KVCache: @unchecked Sendable {
     }
 
     deinit {
-        free(raw.pointee.k)
-        free(raw.pointee.v)
+        tk_kv_release(raw, positionBytes)
         raw.deallocate()
     }
 
@@ -46,12 +40,9 @@ public final class KVCache: @unchecked Sendable {
         guard count <= limit else { throw .contextFull(limit: limit) }
         guard count > capacity else { return }
         let wanted = Swift.min(limit, Swift.max(count, Swift.max(64, capacity * 2)))
-        let bytes = wanted * positionBytes
-        guard let k = realloc(raw.pointee.k, bytes) else { throw .outOfMemory(what: "a KV cache of \(wanted) positions") }
-        raw.pointee.k = k.assumingMemoryBound(to: UInt16.self)
-        guard let v = realloc(raw.pointee.v, bytes) else { throw .outOfMemory(what: "a KV cache of \(wanted) positions") }
-        raw.pointee.v = v.assumingMemoryBound(to: UInt16.self)
-        raw.pointee.capacity = Int32(wanted)
+        guard tk_kv_reserve(raw, positionBytes, Int32(wanted)) == 0 else {
+            throw .outOfMemory(what: "a KV cache of \(wanted) positions")
+        }
     }
 
     /// Records that `token` now sits at the next position (its K/V were written by a forward pass).
