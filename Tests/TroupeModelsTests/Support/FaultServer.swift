@@ -17,7 +17,7 @@ enum Fault: Sendable {
     case rateLimited(retryAfter: Int)
     /// Headers promise a body, then the connection is closed.
     case dropAfterHeaders
-    /// The handler never answers (until the server stops).
+    /// The handler does not answer for ``FaultServer/hangSeconds`` (or until the server stops).
     case hang
     /// A stream that sends `events` content deltas and then breaks the connection.
     case truncatedStream(events: Int)
@@ -40,12 +40,19 @@ enum Fault: Sendable {
 ///
 /// Built on FlyingFox, so its HTTP/1.1 framing, keep-alive and chunked streaming are
 /// a real server's. Every request's headers and body are recorded for assertions.
+///
+/// Hangs and stalls last far longer (``hangSeconds``) than any bound a test asserts, so
+/// on a loaded machine a test still tells "the client cut it" from "the server ended it".
 final class FaultServer: Sendable {
+    /// How long `.hang` and the stall of `.doneThenHang` last.
+    static let hangSeconds = 300.0
+
     private let server: HTTPServer
     private let task: Task<Void, any Error>
     private let script: Mutex<[Fault]>
     private let fallback: @Sendable (Int) -> Fault
     private let recorded = Mutex<[RecordedRequest]>([])
+    private let bodies = BodyCounter()
     let port: UInt16
 
     struct RecordedRequest: Sendable {
@@ -62,9 +69,11 @@ final class FaultServer: Sendable {
     /// Starts a server playing `script`, then `fallback(requestNumber)` for later requests.
     static func start(script: [Fault] = [],
                       fallback: @escaping @Sendable (Int) -> Fault = { _ in .ok(text: "fine") }) async throws -> FaultServer {
-        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: 60, logger: .disabled)
+        // FlyingFox answers 500 to a handler slower than `timeout`: keep it out of the way of hangs.
+        let server = HTTPServer(address: try .inet(ip4: "127.0.0.1", port: 0), timeout: hangSeconds * 2,
+                                logger: .disabled)
         let task = Task { try await server.run() }
-        try await server.waitUntilListening(timeout: 5)
+        try await server.waitUntilListening(timeout: 30)
         guard case .ip4(_, let port)? = await server.listeningAddress else {
             task.cancel()
             throw SocketError.unsupportedAddress
@@ -88,6 +97,10 @@ final class FaultServer: Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
     var requests: [RecordedRequest] { recorded.withLock { $0 } }
+
+    /// Scripted response bodies being written now: a body leaves this count when it
+    /// ends or when the server finds that the client hung up.
+    var bodiesInProgress: Int { bodies.current }
 
     func enqueue(_ faults: [Fault]) {
         script.withLock { $0.append(contentsOf: faults) }
@@ -134,11 +147,11 @@ final class FaultServer: Sendable {
             response.headers[HTTPHeader("Retry-After")] = String(seconds)
             return response
         case .dropAfterHeaders:
-            let body = ScriptedBody(steps: [.fail])
+            let body = ScriptedBody(steps: [.fail], counter: bodies)
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "application/json"],
                                 body: HTTPBodySequence(from: body, count: 500))
         case .hang:
-            try await Task.sleep(for: .seconds(45))
+            try await Task.sleep(for: .seconds(Self.hangSeconds))
             return json(200, Self.completion(text: "too late"))
         case .truncatedStream(let events):
             let pieces = (0..<events).map { "part\($0) " }
@@ -157,7 +170,7 @@ final class FaultServer: Sendable {
             return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/html"],
                                 body: Data("<html><body>Sign in</body></html>".utf8))
         case .doneThenHang(let pieces):
-            return streamResponse([.bytes(Array(Self.contentEvents(pieces).joined().utf8)), .pause(30)])
+            return streamResponse([.bytes(Array(Self.contentEvents(pieces).joined().utf8)), .pause(Self.hangSeconds)])
         case .slowDrip(let pieces, let interval):
             var steps: [ScriptedBody.Step] = []
             for event in Self.contentEvents(pieces) {
@@ -189,7 +202,7 @@ final class FaultServer: Sendable {
     private func streamResponse(_ steps: [ScriptedBody.Step]) -> HTTPResponse {
         HTTPResponse(statusCode: .ok,
                      headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"],
-                     body: HTTPBodySequence(from: ScriptedBody(steps: steps)))
+                     body: HTTPBodySequence(from: ScriptedBody(steps: steps, counter: bodies)))
     }
 
     // MARK: - Wire text
@@ -243,11 +256,14 @@ struct ScriptedBody: AsyncBufferedSequence, Sendable {
     struct BrokenBody: Error {}
 
     let steps: [Step]
+    let counter: BodyCounter
 
-    func makeAsyncIterator() -> Iterator { Iterator(steps: steps[...]) }
+    func makeAsyncIterator() -> Iterator { Iterator(steps: steps[...], lease: counter.lease()) }
 
     struct Iterator: AsyncBufferedIteratorProtocol {
         var steps: ArraySlice<Step>
+        /// Held while the server writes this body: released when FlyingFox drops the iterator.
+        let lease: BodyCounter.Lease
         var pending: ArraySlice<UInt8> = []
 
         mutating func next() async throws -> UInt8? {
@@ -269,6 +285,24 @@ struct ScriptedBody: AsyncBufferedSequence, Sendable {
             pending = pending.dropFirst(take)
             return chunk
         }
+    }
+}
+
+/// Counts the scripted bodies whose iterators are alive.
+final class BodyCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var current: Int { count.load(ordering: .acquiring) }
+
+    func lease() -> Lease { Lease(self) }
+
+    final class Lease: Sendable {
+        private let counter: BodyCounter
+        init(_ counter: BodyCounter) {
+            self.counter = counter
+            counter.count.add(1, ordering: .acquiringAndReleasing)
+        }
+        deinit { counter.count.subtract(1, ordering: .acquiringAndReleasing) }
     }
 }
 
