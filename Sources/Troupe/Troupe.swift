@@ -3,3 +3,4 @@
 @_exported import TroupeModels
 @_exported import TroupeKernel
 @_exported import TroupeStore
+@_exported import TroupeTools

@@ -16,7 +16,7 @@ struct SchemaTests {
 
             let schema = try schemaSnapshot(path)
             #expect(Set(schema.tables).isSuperset(of: ["runs", "steps", "effects", "messages", "spans", "span_links"]))
-            #expect(schema.migrations == ["v1-journal"])
+            #expect(schema.migrations == ["v1-journal", "v2-memory"])
             #expect(schema.applicationID == 0x5452_5550)
             #expect(schema.journalMode == "wal")
 

@@ -21,11 +21,13 @@ public struct Agent: Sendable {
     public var tools: [AnyTool]
     /// How many rounds of model → tool calls → model one turn may take.
     public var maxToolIterations: Int
+    /// The part of the conversation it sees; nil for all of it.
+    public var window: ConversationWindow?
 
     public init(_ name: String, instructions: String, model: ModelRef = .default,
                 sampling: Sampling = Sampling(temperature: 0, maxTokens: 96),
                 description: String = "", handoffs: [String] = [],
-                tools: [any Tool] = [], maxToolIterations: Int = 4) {
+                tools: [any Tool] = [], maxToolIterations: Int = 4, window: ConversationWindow? = nil) {
         self.name = name
         self.instructions = instructions
         self.model = model
@@ -34,5 +36,6 @@ public struct Agent: Sendable {
         self.handoffs = handoffs
         self.tools = tools.map { AnyTool($0) }
         self.maxToolIterations = maxToolIterations
+        self.window = window
     }
 }

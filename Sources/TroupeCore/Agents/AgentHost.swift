@@ -118,7 +118,7 @@ struct AgentTurn: Sendable {
             system += "\nTo hand the conversation to someone else, end with a line 'HANDOFF: <name>' where <name> is one of: \(handoffs.joined(separator: ", "))."
         }
         var messages: [ChatMessage] = [.system(system)]
-        for message in transcript {
+        for message in agent.window?.apply(to: transcript) ?? transcript {
             if message.sender == agent.name {
                 messages.append(.assistant(message.content, name: agent.name))
             } else if message.role == .user && message.sender == "user" {

@@ -180,7 +180,11 @@ public final class StepContext: Sendable {
             var failure: String?
             let result: String
             do {
-                result = try await tool.call(arguments: call.arguments)
+                let context = ToolContext(runID: run.runID, step: key, callID: call.id, effectKey: effectKey,
+                                          memory: run.memory)
+                result = try await ToolContext.$current.withValue(context) {
+                    try await tool.call(arguments: call.arguments)
+                }
             } catch let error as ToolError {
                 failure = error.description
                 result = "error: " + error.description

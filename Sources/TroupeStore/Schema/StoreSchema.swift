@@ -19,6 +19,9 @@ enum StoreSchema {
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
         }
+        migrator.registerMigration("v2-memory") { db in
+            try db.execute(sql: v2Memory)
+        }
         return migrator
     }()
 
@@ -117,5 +120,37 @@ enum StoreSchema {
             PRIMARY KEY (run_id, span_id, linked_span_id, kind)
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX span_links_by_linked ON span_links(run_id, linked_span_id);
+        """
+
+    /// Long-term memory: texts in namespaces, and an FTS5 index over them kept
+    /// in step by triggers (an external-content table, so the text is stored once).
+    ///
+    /// `seq` is the rowid the index points at; declaring it `INTEGER PRIMARY KEY`
+    /// keeps it stable across `VACUUM`. The Porter stemmer lets "refunds" find
+    /// "refund".
+    private static let v2Memory = """
+        CREATE TABLE memory (
+            seq INTEGER PRIMARY KEY,
+            namespace TEXT NOT NULL,
+            id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL,
+            UNIQUE (namespace, id)
+        ) STRICT;
+
+        CREATE VIRTUAL TABLE memory_fts USING fts5(
+            text, content = 'memory', content_rowid = 'seq', tokenize = 'porter unicode61');
+
+        CREATE TRIGGER memory_after_insert AFTER INSERT ON memory BEGIN
+            INSERT INTO memory_fts(rowid, text) VALUES (new.seq, new.text);
+        END;
+        CREATE TRIGGER memory_after_delete AFTER DELETE ON memory BEGIN
+            INSERT INTO memory_fts(memory_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+        END;
+        CREATE TRIGGER memory_after_update AFTER UPDATE ON memory BEGIN
+            INSERT INTO memory_fts(memory_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+            INSERT INTO memory_fts(rowid, text) VALUES (new.seq, new.text);
+        END;
         """
 }
