@@ -67,9 +67,9 @@ public final class GuidedGrammar: Sendable {
                 // does (the budget was short from the start), those that get closest.
                 var reachable: [(token: Int32, distance: Int32)] = []
                 var closest = Int32.max
-                let distance = dfa.distance
+                // Read `distance` afresh: the walk adds states as it meets them.
                 vocabulary.trie.walk(from: stateID, next: dfa.next) { token, end in
-                    let left = distance[Int(end)]
+                    let left = dfa.distance[Int(end)]
                     reachable.append((token, left))
                     closest = min(closest, left)
                 }
