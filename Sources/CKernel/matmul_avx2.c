@@ -110,7 +110,43 @@ TK_AVX2_INLINE void q8_0_tile(const uint8_t *row, int nb, const tk_act *act, int
         }                                                                                        \
     }
 
-DEFINE_QUANT_MATMUL(mm_q4_1, q4_1_tile)
+/* Q4_1 over many columns (prefill): one row against 8 columns. Scales and the
+ * m*s terms of 8 columns come from the block-major copies in one multiply and
+ * one FMA; each column's lanes still see the same operations as in q4_1_tile. */
+TK_AVX2_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, int c0, float *out,
+                               int ldo, int r) {
+    const int k = nb * TK_QK, nc = act->ncols;
+    __m256 acc[8];
+    for (int c = 0; c < 8; c++) acc[c] = _mm256_setzero_ps();
+    __m256 summs = _mm256_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *blk = row + b * 20;
+        const __m256 dw = _mm256_set1_ps(ld_f16(blk)), mw = _mm256_set1_ps(ld_f16(blk + 2));
+        const __m256i w = unpack_nibbles(blk + 4);
+        const __m256 scale = _mm256_mul_ps(dw, _mm256_loadu_ps(act->d_t + (size_t)b * nc + c0));
+        const int8_t *q = act->qs + (size_t)c0 * k + b * TK_QK;
+        for (int c = 0; c < 8; c++) {
+            const __m256i a = _mm256_loadu_si256((const __m256i *)(q + (size_t)c * k));
+            const __m256 sc = _mm256_permutevar8x32_ps(scale, _mm256_set1_epi32(c));
+            acc[c] = _mm256_fmadd_ps(sc, dot_us(w, a), acc[c]);
+        }
+        summs = _mm256_fmadd_ps(mw, _mm256_loadu_ps(act->s_t + (size_t)b * nc + c0), summs);
+    }
+    float m[8];
+    _mm256_storeu_ps(m, summs);
+    for (int c = 0; c < 8; c++) out[(size_t)(c0 + c) * ldo + r] = hsum8(acc[c]) + m[c];
+}
+
+TK_AVX2 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, int r1, const tk_act *act,
+                            float *out, int ldo) {
+    for (int r = r0; r < r1; r++) {
+        const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;
+        int c = 0;
+        for (; c + 8 <= act->ncols; c += 8) q4_1_tile8(row, nb, act, c, out, ldo, r);
+        for (; c + TILE <= act->ncols; c += TILE) q4_1_tile(row, nb, act, c, TILE, out, ldo, r);
+        for (; c < act->ncols; c++) q4_1_tile(row, nb, act, c, 1, out, ldo, r);
+    }
+}
 DEFINE_QUANT_MATMUL(mm_q4_0, q4_0_tile)
 DEFINE_QUANT_MATMUL(mm_q8_0, q8_0_tile)
 
