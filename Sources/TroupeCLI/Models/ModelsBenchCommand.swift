@@ -21,9 +21,22 @@ struct ModelsBenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
+    @Option(name: .long, help: "Instead: compare guided decoding with this JSON Schema file against free decoding.")
+    var schema: String?
+
+    @Option(name: .long, help: "With --schema: the user prompt.")
+    var prompt = "Answer in JSON."
+
+    @Option(name: .long, help: "With --schema: seeds (one constrained and one free generation each).")
+    var seeds = 20
+
+    @Option(name: .long, help: "With --schema: most tokens per generation.")
+    var maxTokens = 64
+
     @OptionGroup var modelOption: ModelOption
 
     func run() async throws {
+        if let schema { return try await runGuided(schemaPath: schema) }
         let url: URL
         do {
             url = try ModelLocator().url(for: modelOption.model)
@@ -45,5 +58,29 @@ struct ModelsBenchCommand: AsyncParsableCommand {
         Terminal.line("4 concurrent decode  \(f(result.concurrent4TokensPerSecond)) tok/s")
         Terminal.line("cold first token     \(f(result.coldTimeToFirstTokenMilliseconds)) ms")
         Terminal.line("peak RSS             \(f(result.peakRSSMebibytes)) MiB")
+    }
+
+    /// `--schema`: constrained against free decode speed, and the share of valid outputs.
+    private func runGuided(schemaPath: String) async throws {
+        let schema = try ModelsGenerateCommand.loadSchema(schemaPath)
+        let runtime = try ModelInputOptions.runtime(modelOption.model)
+        let result: GuidedBenchmark.Result
+        do {
+            result = try await GuidedBenchmark.run(runtime: runtime, schema: schema, prompt: prompt,
+                                                   seeds: max(1, seeds), maxTokens: maxTokens)
+        } catch let error as GuidanceError {
+            throw CLIFailure.failed(error.description)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            Terminal.line(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        Terminal.line("free decode      \(f(result.unconstrainedTokensPerSecond)) tok/s")
+        Terminal.line("guided decode    \(f(result.constrainedTokensPerSecond)) tok/s (\(String(format: "%.2f", result.speedRatio))×)")
+        Terminal.line("valid outputs    \(result.validOutputs)/\(result.outputs)")
+        Terminal.line("sample           \(result.sample)")
     }
 }

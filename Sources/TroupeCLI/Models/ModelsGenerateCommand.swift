@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Troupe
 
-/// `troupe models generate (--prompt TEXT | --messages FILE) [--greedy] [--seed N] [--max-tokens N] [--json]`:
+/// `troupe models generate (--prompt TEXT | --messages FILE) [--greedy] [--seed N] [--max-tokens N] [--schema FILE] [--json]`:
 /// runs the local model on a raw prompt or a chat, streaming the text.
+///
+/// With `--schema`, guided decoding constrains the output to compact JSON valid for the schema.
 ///
 /// With `--json`, prints one object in the reference file's vocabulary:
 /// `prompt_token_ids`, `generated_token_ids` (an end token included),
@@ -30,6 +32,9 @@ struct ModelsGenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Most tokens to generate.")
     var maxTokens = 128
 
+    @Option(name: .long, help: "A JSON Schema file: the output is JSON valid for it (guided decoding).")
+    var schema: String?
+
     @Flag(name: .long, help: "Print one JSON object instead of streaming text.")
     var json = false
 
@@ -40,7 +45,17 @@ struct ModelsGenerateCommand: AsyncParsableCommand {
         let prompt = try input.promptTokens(runtime)
         let sampling = Sampling(temperature: greedy ? 0 : nil, seed: seed)
         let stream = json ? nil : TokenPrinter(tokenizer: runtime.tokenizer)
-        let generation = try await runtime.generate(prompt: prompt, sampler: Sampler(sampling), maxTokens: maxTokens) { token in
+        var constraint: JSONConstraint?
+        if let schema {
+            do {
+                let grammar = try JSONGrammar(schema: try Self.loadSchema(schema))
+                constraint = JSONConstraint(GuidedVocabulary.shared(for: runtime).grammar(grammar))
+            } catch let error as GuidanceError {
+                throw CLIFailure.failed(error.description)
+            }
+        }
+        let generation = try await runtime.generate(prompt: prompt, sampler: Sampler(sampling), maxTokens: maxTokens,
+                                                    constraint: constraint) { token in
             stream?.print(token)
         }
         if json {
@@ -51,6 +66,23 @@ struct ModelsGenerateCommand: AsyncParsableCommand {
             stream?.finish()
             Terminal.line()
             Terminal.error(Terminal.dim("\(generation.generatedTokenIDs.count) tokens, stop: \(generation.stopReason.rawValue)"))
+        }
+    }
+}
+
+extension ModelsGenerateCommand {
+    /// The JSON Schema in the file at `path`.
+    static func loadSchema(_ path: String) throws -> JSONValue {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CLIFailure.failed("cannot read the schema file \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw CLIFailure.failed("the schema file \(path) is not JSON; give a JSON Schema document")
         }
     }
 }
