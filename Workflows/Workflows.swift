@@ -4,6 +4,6 @@ import Troupe
 public enum Workflows {
     /// Every bundled workflow, by name.
     public static func catalog() throws -> Catalog {
-        try Catalog([review(), research(), triage(), count()])
+        try Catalog([review(), research(), triage(), count(), support()])
     }
 }

@@ -13,7 +13,7 @@ public struct TroupeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, RunsCommand.self, TraceCommand.self, ResumeCommand.self,
-            ReplayCommand.self, ModelsCommand.self, StoreStressCommand.self,
+            ReplayCommand.self, ModelsCommand.self, ToolsCommand.self, StoreStressCommand.self,
         ])
 
     public init() {}

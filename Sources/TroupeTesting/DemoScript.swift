@@ -10,7 +10,31 @@ import TroupeCore
 public enum DemoScript {
     /// A scripted model answering every request this way, after `delay`.
     public static func model(delay: Duration = .zero) -> ScriptedModel {
-        ScriptedModel(id: "scripted/demo", otherwise: { reply(to: $0) }, delay: delay)
+        ScriptedModel(id: "scripted/demo", answering: { answer(to: $0) }, delay: delay)
+    }
+
+    /// The demo answer to `request`, tool calls included: JSON valid for the
+    /// schema when one is asked for; a call of the first tool (not a handoff)
+    /// whose arguments are all strings, with the run's input, before any tool
+    /// result is in; the first line of the last tool result after; else ``reply(to:)``.
+    public static func answer(to request: ChatRequest) -> ScriptedModel.Reply {
+        let conversation = request.messages.filter { $0.role != .system }.map(\.content).joined(separator: "\n")
+        // The run's input: the first user message.
+        let first = request.messages.first { $0.role == .user }?.content ?? ""
+        let topic = String(first.split(separator: "\n").first?.prefix(80) ?? "")
+        if case .jsonSchema(_, let schema) = request.responseFormat {
+            return .text(SchemaExample.json(for: schema, context: conversation, topic: topic))
+        }
+        let tools = request.tools.filter { !$0.name.hasPrefix("transfer_to_") }
+        if let result = request.messages.last(where: { $0.role == .tool }) {
+            if request.messages.last?.role == .tool {
+                return .text("Found: " + (result.content.split(separator: "\n").first.map(String.init) ?? result.content))
+            }
+        } else if let tool = tools.first(where: SchemaExample.takesOnlyStrings) {
+            let arguments = SchemaExample.json(for: tool.parameters, context: "", topic: topic)
+            return .toolCalls([ToolCall(id: "call_demo_1", name: tool.name, arguments: arguments)])
+        }
+        return .text(reply(to: request))
     }
 
     /// The demo answer to `request`.

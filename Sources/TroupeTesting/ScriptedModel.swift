@@ -25,7 +25,7 @@ public final class ScriptedModel: ChatModel {
     }
 
     public let id: ModelID
-    private let otherwise: (@Sendable (ChatRequest) throws -> String)?
+    private let otherwise: (@Sendable (ChatRequest) throws -> Reply)?
     private let delay: Duration
     private struct State {
         var replies: [Reply]
@@ -43,7 +43,21 @@ public final class ScriptedModel: ChatModel {
     public init(id: ModelID = "scripted/test", replies: [Reply] = [],
                 otherwise: (@Sendable (ChatRequest) throws -> String)? = nil, delay: Duration = .zero) {
         self.id = id
-        self.otherwise = otherwise
+        if let otherwise {
+            self.otherwise = { @Sendable request in Reply.text(try otherwise(request)) }
+        } else {
+            self.otherwise = nil
+        }
+        self.delay = delay
+        self.state = Mutex(State(replies: replies))
+    }
+
+    /// A model that computes every answer past `replies` from the request, tool
+    /// calls included (`answering` must not return `.computed`).
+    public init(id: ModelID = "scripted/test", replies: [Reply] = [],
+                answering: @escaping @Sendable (ChatRequest) throws -> Reply, delay: Duration = .zero) {
+        self.id = id
+        self.otherwise = answering
         self.delay = delay
         self.state = Mutex(State(replies: replies))
     }
@@ -63,13 +77,15 @@ public final class ScriptedModel: ChatModel {
 
     public func respond(to request: ChatRequest) async throws -> ChatResponse {
         if delay > .zero { try await Task.sleep(for: delay) }
-        let reply: Reply? = state.withLock { state in
+        let scripted: Reply? = state.withLock { state in
             state.requests.append(request)
             guard state.next < state.replies.count else { return nil }
             defer { state.next += 1 }
             return state.replies[state.next]
         }
         let usage = TokenUsage(inputTokens: request.messages.reduce(0) { $0 + Self.words($1.content) })
+        var reply = scripted
+        if reply == nil, let otherwise { reply = try otherwise(request) }
         switch reply {
         case .text(let text)?:
             return response(text, usage: usage)
@@ -83,10 +99,7 @@ public final class ScriptedModel: ChatModel {
         case .computed(let compute)?:
             return response(try compute(request), usage: usage)
         case nil:
-            guard let otherwise else {
-                throw ScriptError.exhausted(request: request.messages.last?.content ?? "")
-            }
-            return response(try otherwise(request), usage: usage)
+            throw ScriptError.exhausted(request: request.messages.last?.content ?? "")
         }
     }
 

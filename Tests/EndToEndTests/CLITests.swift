@@ -14,7 +14,7 @@ struct CLITests {
         let troupe = try TroupeBinary.withFreshStore()
         let output = try troupe.run(["run", "reveiw", "--model", "scripted"])
         #expect(output.status == 2)
-        #expect(output.stderr.contains("no workflow named 'reveiw'; known workflows: count, research, review, triage"))
+        #expect(output.stderr.contains("no workflow named 'reveiw'; known workflows: count, research, review, support, triage"))
     }
 
     @Test func wrongArgumentsPrintUsageAndExit2() throws {

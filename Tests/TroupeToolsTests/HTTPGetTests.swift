@@ -74,7 +74,7 @@ struct HTTPGetTests {
         await #expect(throws: HTTPToolError.timedOut(url: server.url("/slow"), after: .milliseconds(300))) {
             try await HTTPGet(timeout: .milliseconds(300)).call(arguments: .init(url: server.url("/slow")))
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(8))   // not the 10 s the server waits
         await server.stop()
     }
 
@@ -85,7 +85,7 @@ struct HTTPGetTests {
         let start = ContinuousClock.now
         task.cancel()
         await #expect(throws: HTTPToolError.cancelled(url: server.url("/slow"))) { try await task.value }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(8))
         await server.stop()
     }
 

@@ -1,0 +1,94 @@
+import Foundation
+import TroupeCore
+
+extension StepContext {
+    /// Asks `agent`'s model for a `T`, as JSON constrained by `T`'s derived schema,
+    /// and decodes it. Journaled like any model call.
+    ///
+    /// ```swift
+    /// Step("ticket") { input in
+    ///     guard let context = input.context else { return "" }
+    ///     let ticket = try await context.respond(as: .ticketWriter, to: input.messages, generating: Ticket.self)
+    ///     return ticket.summary
+    /// }
+    /// ```
+    ///
+    /// The request carries `responseFormat: .jsonSchema`: remote models get it as
+    /// `response_format`, the local model as guided decoding. The answer is
+    /// validated against the schema before decoding.
+    ///
+    /// - Throws: ``TypedOutputError`` when the schema cannot be derived or the
+    ///   answer does not match it; the model's errors.
+    public func respond<T: Decodable>(as agent: Agent, to transcript: [Message],
+                                      generating type: T.Type) async throws -> T {
+        let schema: JSONValue
+        do {
+            schema = try JSONSchema.derive(type)
+        } catch {
+            throw TypedOutputError.noSchema(agent: agent.name, reason: error.description)
+        }
+        var messages: [ChatMessage] = [.system(agent.instructions + "\nAnswer with one JSON object and nothing else.")]
+        for message in agent.window?.apply(to: transcript) ?? transcript {
+            if message.sender == agent.name {
+                messages.append(.assistant(message.content, name: agent.name))
+            } else if message.sender == "user" {
+                messages.append(.user(message.content))
+            } else {
+                messages.append(.user("\(message.sender): \(message.content)", name: message.sender))
+            }
+        }
+        let name = String(describing: type).filter { $0.isLetter || $0.isNumber }
+        let request = ChatRequest(messages: messages, responseFormat: .jsonSchema(name: name, schema: schema),
+                                  sampling: agent.sampling)
+        let response = try await complete(request, model: agent.model, agent: agent.name)
+        let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            try JSONSchemaValidator(schema: schema).validate(json: text)
+        } catch {
+            throw TypedOutputError.invalid(agent: agent.name, reason: error.description, answer: String(text.prefix(200)))
+        }
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw TypedOutputError.invalid(agent: agent.name, reason: String(describing: error), answer: String(text.prefix(200)))
+        }
+    }
+}
+
+extension Step {
+    /// A step where `agent` answers with a `T` (see ``TroupeCore/StepContext/respond(as:to:generating:)``);
+    /// the message it adds is `T` as JSON with sorted keys.
+    ///
+    /// ```swift
+    /// Step(.ticketWriter, output: Ticket.self)
+    /// ```
+    public init<T: Codable & Sendable>(_ agent: Agent, key: String? = nil, output type: T.Type) {
+        let key = key ?? agent.name
+        self.init(key) { input in
+            guard let context = input.context else { throw TypedOutputError.noContext(step: key) }
+            let value = try await context.respond(as: agent, to: input.messages, generating: type)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
+    }
+}
+
+/// A typed answer could not be had.
+public enum TypedOutputError: Error, Sendable, Hashable, CustomStringConvertible {
+    case noSchema(agent: String, reason: String)
+    case invalid(agent: String, reason: String, answer: String)
+    case noContext(step: String)
+
+    public var description: String {
+        switch self {
+        case .noSchema(let agent, let reason):
+            "\(agent)'s output type has no JSON Schema: \(reason)"
+        case .invalid(let agent, let reason, let answer):
+            "\(agent) answered with JSON that does not match the output type (\(reason)): \(answer); "
+                + "use a model that honours response formats (the local model does, by guided decoding)"
+        case .noContext(let step):
+            "step '\(step)' ran without a step context; run it through a WorkflowRunner"
+        }
+    }
+}
