@@ -118,7 +118,14 @@ public final class InferenceEngine: @unchecked Sendable {
                 for a in active { a.job.onFinish(.cancelled) }
                 return
             }
-            for job in incoming { active.append(admit(job)) }
+            for job in incoming {
+                // A prompt that cannot fit fails alone instead of failing the whole batch.
+                guard job.prompt.count < transformer.contextLength else {
+                    job.onFinish(.failed(.contextFull(limit: transformer.contextLength)))
+                    continue
+                }
+                active.append(admit(job))
+            }
 
             active.removeAll { a in
                 guard a.job.isCancelled else { return false }

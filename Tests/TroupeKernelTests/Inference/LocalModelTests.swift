@@ -103,3 +103,26 @@ struct LocalModelTests {
                 < runtime.promptTokens(for: second).count - firstPrompt + 1)
     }
 }
+
+@Suite("Local model limits")
+struct LocalModelLimitTests {
+    @Test("a prompt longer than the context fails alone; its neighbours finish")
+    func oversizedPromptFailsAlone() async throws {
+        let file = try GGUFFile(url: Fixtures.modelURL)
+        let transformer = try Transformer(file: file, contextLength: 64)
+        let tokenizer = try Tokenizer(file: file)
+        let engine = InferenceEngine(transformer: transformer, endOfGeneration: tokenizer.endOfGenerationIDs)
+        defer { engine.shutdown() }
+        func run(_ prompt: [Int32]) async -> GenerationJob.Ending {
+            await withCheckedContinuation { continuation in
+                engine.submit(GenerationJob(prompt: prompt, sampler: .greedy, maxTokens: 8,
+                                            stopsAtEndOfGeneration: false,
+                                            onToken: { _ in true }, onFinish: { continuation.resume(returning: $0) }))
+            }
+        }
+        async let long = run([Int32](repeating: 42, count: 100))
+        async let short = run([1, 9690, 198, 2683])
+        #expect(await long == .failed(.contextFull(limit: 64)))
+        #expect(await short == .length)
+    }
+}
