@@ -37,22 +37,38 @@ struct GroupCommitTests {
         }
     }
 
-    @Test("appended entries ride along with the next commit; flush writes the rest")
+    @Test("appended entries ride along with a commit of a run record; flush writes the rest")
     func appendRidesAlong() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("troupe.sqlite").path
             let journal = try SQLiteJournal(path: path)
-            await journal.append([.run(Sample.run("r1")), .message(Sample.message("r1", n: 0))])
-            #expect(try await journal.run(id: "r1") == nil)
-
-            try await journal.commit([.effect(Sample.effect("r1", seq: 0))])
+            await journal.append([.message(Sample.message("r1", n: 0))])
+            try await journal.commit([.run(Sample.run("r1"))])
             #expect(try await journal.run(id: "r1") == Sample.run("r1"))
             #expect(try await journal.messages(runID: "r1") == [Sample.message("r1", n: 0)])
 
             await journal.append([.message(Sample.message("r1", n: 1))])
+            // An effect's commit writes its own rows; the tail may wait for a later one.
+            try await journal.commit([.effect(Sample.effect("r1", seq: 0))])
+            #expect(try await journal.effects(runID: "r1").count == 1)
             try await journal.flush()
             try await journal.flush()  // nothing queued: returns at once
             #expect(try await journal.messages(runID: "r1").count == 2)
+            try await journal.close()
+        }
+    }
+
+    @Test("a tail that no commit takes is written after a short delay")
+    func staleTailIsWritten() async throws {
+        try await withTemporaryDirectory { folder in
+            let journal = try SQLiteJournal(path: folder.appendingPathComponent("t.sqlite").path)
+            try await journal.commit([.run(Sample.run("r1"))])
+            await journal.append([.message(Sample.message("r1", n: 0))])
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await journal.messages(runID: "r1").isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await journal.messages(runID: "r1").count == 1)
             try await journal.close()
         }
     }

@@ -61,8 +61,10 @@ enum Canonical {
         hex(fnv1a(text))
     }
 
-    static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// FNV-1a of `text`, continuing from `hash` (the hash of what precedes it), so
+    /// `fnv1a(b, after: fnv1a(a)) == fnv1a(a + b)` without building `a + b`.
+    static func fnv1a(_ text: String, after hash: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var hash = hash
         for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
@@ -70,8 +72,14 @@ enum Canonical {
         return hash
     }
 
+    /// 16 lower-case hex digits, zero-padded.
     static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
+                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+            }
+            return 16
+        }
     }
 }

@@ -11,6 +11,11 @@ public final class RunContext: Sendable {
     public let workflow: String
     public let mode: RunMode
     let journal: any Journal
+    /// True when the journal keeps nothing (a strict replay): spans, messages and
+    /// step records are then not even built.
+    let discards: Bool
+    /// FNV-1a of `runID + "|"`, where every span id's hash starts.
+    private let spanSeed: UInt64
     /// Effects of the recording being resumed or replayed, by key.
     let recorded: [String: EffectRecord]
     let models: any ModelProvider
@@ -36,6 +41,8 @@ public final class RunContext: Sendable {
         self.workflow = workflow
         self.mode = mode
         self.journal = journal
+        self.discards = journal is DiscardingJournal
+        self.spanSeed = Canonical.fnv1a(runID + "|")
         self.recorded = Dictionary(recorded.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         self.models = models
         self.runtime = runtime
@@ -57,23 +64,38 @@ public final class RunContext: Sendable {
     /// A span id derived from the run and the span's path: the same work gets the
     /// same id when a resumed run does it again.
     public func spanID(for path: String) -> String {
-        Canonical.hex(Canonical.fnv1a(runID + "|" + path))
+        Canonical.hex(Canonical.fnv1a(path, after: spanSeed))
     }
 
     /// Queues a span; a span of work served from the journal keeps the original's record.
     func record(_ span: SpanRecord, links: [String] = [], live: Bool) async {
-        var entries: [JournalEntry] = [.span(span, replace: live)]
-        for target in Set(links) where target != span.spanID {
+        guard !discards else { return }
+        var entries: [JournalEntry] = []
+        entries.reserveCapacity(1 + links.count)
+        add(span, links: links, live: live, to: &entries)
+        await journal.append(entries)
+    }
+
+    /// Adds a span and its links to `entries`.
+    func add(_ span: SpanRecord, links: [String], live: Bool, to entries: inout [JournalEntry]) {
+        entries.append(.span(span, replace: live))
+        var seen: [String] = []
+        for target in links where target != span.spanID && !seen.contains(target) {
+            seen.append(target)
             entries.append(.link(SpanLinkRecord(runID: runID, spanID: span.spanID, linkedSpanID: target)))
         }
-        await journal.append(entries)
     }
 
     /// Queues a message of the conversation.
     func record(_ message: Message, step: String) async {
-        await journal.append([.message(MessageRecord(
+        guard !discards else { return }
+        await journal.append([messageEntry(message, step: step)])
+    }
+
+    func messageEntry(_ message: Message, step: String) -> JournalEntry {
+        .message(MessageRecord(
             runID: runID, id: message.id, stepKey: step, sender: message.sender, role: message.role,
-            content: message.content, spanID: message.spanID, createdAt: Self.wallClock()))])
+            content: message.content, spanID: message.spanID, createdAt: Self.wallClock()))
     }
 
     func emit(_ event: RunEvent) { observer?(event) }

@@ -73,10 +73,14 @@ struct WorkflowExecutor: Sendable {
             let start = RunContext.wallClock()
             let output = try await runFunction(body, step: step, transcript: transcript)
             let message = Message(id: nodePath, sender: node.key ?? "step", content: output, spanID: step.spanID)
-            await run.record(message, step: nodePath)
-            await finish(step, start: start, output: output)
-            await span(step.spanID, parent: parentSpan, name: nodePath, start: start, live: step.didRunLive,
-                       links: transcript.last?.spanID.map { [$0] } ?? [])
+            if !run.discards {
+                // The message, the step record, the span and its link in one append.
+                var entries = [run.messageEntry(message, step: nodePath), stepEntry(step, start: start, output: output)]
+                entries.reserveCapacity(4)
+                run.add(spanRecord(step.spanID, parent: parentSpan, name: nodePath, start: start),
+                        links: transcript.last?.spanID.map { [$0] } ?? [], live: step.didRunLive, to: &entries)
+                await run.journal.append(entries)
+            }
             run.emit(.stepFinished(step: nodePath, output: output, served: !step.didRunLive))
             transcript.append(message)
 
@@ -202,9 +206,13 @@ struct WorkflowExecutor: Sendable {
 
     /// Queues the step's record; it rides along with the next commit.
     private func finish(_ step: StepContext, start: Double, output: String) async {
-        await run.journal.append([.step(StepRecord(
-            runID: run.runID, key: step.key, status: .completed, startedAt: start,
-            finishedAt: RunContext.wallClock(), output: output))])
+        guard !run.discards else { return }
+        await run.journal.append([stepEntry(step, start: start, output: output)])
+    }
+
+    private func stepEntry(_ step: StepContext, start: Double, output: String) -> JournalEntry {
+        .step(StepRecord(runID: run.runID, key: step.key, status: .completed, startedAt: start,
+                         finishedAt: RunContext.wallClock(), output: output))
     }
 
     func makeWatch(_ termination: Termination?, key: String, start: Int, parentSpan: String) async throws -> Watch? {
@@ -229,11 +237,16 @@ struct WorkflowExecutor: Sendable {
 
     func span(_ id: String, parent: String, name: String, kind: SpanKind = .step, start: Double,
               live: Bool, links: [String] = [], error: (any Error)? = nil) async {
-        await run.record(
-            SpanRecord(runID: run.runID, spanID: id, parentID: parent, name: name, kind: kind,
-                       startTime: start, endTime: RunContext.wallClock(),
-                       status: error.map { .error(String(describing: $0)) } ?? .ok,
-                       attributes: ["troupe.step.key": .string(name)]),
-            links: links, live: live)
+        guard !run.discards else { return }
+        await run.record(spanRecord(id, parent: parent, name: name, kind: kind, start: start, error: error),
+                         links: links, live: live)
+    }
+
+    private func spanRecord(_ id: String, parent: String, name: String, kind: SpanKind = .step, start: Double,
+                            error: (any Error)? = nil) -> SpanRecord {
+        SpanRecord(runID: run.runID, spanID: id, parentID: parent, name: name, kind: kind,
+                   startTime: start, endTime: RunContext.wallClock(),
+                   status: error.map { .error(String(describing: $0)) } ?? .ok,
+                   attributes: ["troupe.step.key": .string(name)])
     }
 }

@@ -26,14 +26,28 @@ final class GroupCommitQueue: Sendable {
     }
 
     private struct State {
-        /// Entries appended since the last commit: they join the next group.
+        /// Entries appended and not yet handed to a write (the tail).
         var appended: [JournalEntry] = []
+        /// When the oldest entry of the tail was appended.
+        var appendedSince: ContinuousClock.Instant?
+        /// Counts tails, so a timer set for one leaves the next alone.
+        var tailGeneration = 0
         var groups: [Group] = []
         var draining = false
     }
 
+    /// A commit takes the tail of appended entries along once this many are
+    /// queued, once the oldest waited ``tailDelay``, or when the commit carries a
+    /// run record (a run's start and end, a pause); a flush always does. Until then
+    /// an effect's commit writes only its own rows: spans, messages and step
+    /// records then cost a share of one bulk write instead of a few pages of every
+    /// commit. A crash loses at most that tail, which the `Journal` contract
+    /// allows and a resume writes again.
+    static let tailLimit = 1024
+    /// How long appended entries may wait; a timer writes a tail no commit took.
+    static let tailDelay = Duration.milliseconds(200)
     /// Appended entries that start a write of their own once this many are queued.
-    static let appendLimit = 512
+    static let appendLimit = 4096
 
     private let state = Mutex(State())
     private let pool: DatabasePool
@@ -56,9 +70,27 @@ final class GroupCommitQueue: Sendable {
     }
 
     func commit(_ entries: [JournalEntry]) async throws {
+        try await commit(entries, withTail: entries.contains(where: \.isRun))
+    }
+
+    /// The tail of appended entries, when it is due (or `force`): it goes first in
+    /// the group that takes it.
+    private static func takeTail(_ state: inout State, force: Bool) -> [JournalEntry] {
+        guard !state.appended.isEmpty else { return [] }
+        if !force, state.appended.count < tailLimit,
+           let since = state.appendedSince, since.duration(to: .now) < tailDelay {
+            return []
+        }
+        state.appendedSince = nil
+        var tail: [JournalEntry] = []
+        swap(&tail, &state.appended)
+        return tail
+    }
+
+    private func commit(_ entries: [JournalEntry], withTail force: Bool) async throws {
         var requeued: [JournalEntry]?
         if allowsFastPath {
-            switch commitOnCallerThread(entries) {
+            switch commitOnCallerThread(entries, withTail: force) {
             case .done(let result): return try result.get()
             case .contended: break
             case .lockBusy(let group): requeued = group
@@ -71,8 +103,7 @@ final class GroupCommitQueue: Sendable {
                     state.groups.insert(Group(entries: requeued, waiter: waiter), at: 0)
                     return true
                 }
-                var group = state.appended
-                state.appended = []
+                var group = Self.takeTail(&state, force: force)
                 group.append(contentsOf: entries)
                 state.groups.append(Group(entries: group, waiter: waiter))
                 guard !state.draining else { return false }
@@ -97,14 +128,13 @@ final class GroupCommitQueue: Sendable {
     /// thread hops to the writer and back. Only when nothing else is being
     /// written, and never waiting for a lock, so the cooperative thread is never
     /// held long.
-    private func commitOnCallerThread(_ entries: [JournalEntry]) -> FastPathOutcome {
+    private func commitOnCallerThread(_ entries: [JournalEntry], withTail force: Bool) -> FastPathOutcome {
         // A due WAL rewind runs on the writer thread, never here.
         if checkpointer.restartDue { return .contended }
         let claimed = state.withLock { state -> [JournalEntry]? in
             guard !state.draining, state.groups.isEmpty else { return nil }
             state.draining = true
-            var group = state.appended
-            state.appended = []
+            var group = Self.takeTail(&state, force: force)
             group.append(contentsOf: entries)
             return group
         }
@@ -139,13 +169,42 @@ final class GroupCommitQueue: Sendable {
     }
 
     func append(_ entries: [JournalEntry]) {
+        var timer: Int?
         let startDrain = state.withLock { state -> Bool in
+            if state.appended.isEmpty, !entries.isEmpty {
+                state.appendedSince = .now
+                state.tailGeneration += 1
+                timer = state.tailGeneration
+            }
             state.appended.append(contentsOf: entries)
             guard state.appended.count >= Self.appendLimit, !state.draining else { return false }
-            state.groups.append(Group(entries: state.appended, waiter: nil))
-            state.appended = []
-            state.draining = true
-            return true
+            return Self.queueTail(&state)
+        }
+        if startDrain { scheduleDrain() }
+        if let timer {
+            let (seconds, attoseconds) = Self.tailDelay.components
+            let delay = Double(seconds) + Double(attoseconds) / 1e18
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
+                self?.writeTail(ifGeneration: timer)
+            }
+        }
+    }
+
+    /// Queues the tail as a group of its own; true when the caller must start a drain.
+    private static func queueTail(_ state: inout State) -> Bool {
+        state.groups.append(Group(entries: state.appended, waiter: nil))
+        state.appended = []
+        state.appendedSince = nil
+        guard !state.draining else { return false }
+        state.draining = true
+        return true
+    }
+
+    /// Writes a tail that no commit took within ``tailDelay``.
+    private func writeTail(ifGeneration generation: Int) {
+        let startDrain = state.withLock { state -> Bool in
+            guard state.tailGeneration == generation, !state.appended.isEmpty else { return false }
+            return Self.queueTail(&state)
         }
         if startDrain { scheduleDrain() }
     }
@@ -155,7 +214,7 @@ final class GroupCommitQueue: Sendable {
             state.appended.isEmpty && state.groups.isEmpty && !state.draining
         }
         if idle { return }
-        try await commit([])
+        try await commit([], withTail: true)
     }
 
     private func scheduleDrain() {
@@ -241,5 +300,13 @@ final class GroupCommitQueue: Sendable {
                 pause = min(pause * 2, 0.05)
             }
         }
+    }
+}
+
+extension JournalEntry {
+    /// A run record: its commit writes the tail of appended entries too.
+    fileprivate var isRun: Bool {
+        if case .run = self { return true }
+        return false
     }
 }
