@@ -5,13 +5,13 @@ import Testing
 /// on, and the models of one endpoint share its circuit breaker.
 @Suite("Remote models in a fallback chain, end to end")
 struct RemoteFallbackTests {
-    @Test func aRemoteModelIsRetriedBeforeFallingBack() throws {
+    @Test func aRemoteModelIsRetriedBeforeFallingBack() async throws {
         var troupe = try TroupeBinary.withFreshStore()
         let server = try LoopbackServer(mode: .flaky, folder: troupe.folder)
         defer { server.stop() }
         troupe.environment = Self.environment(folder: troupe.folder, openAI: server.baseURL)
 
-        let run = try troupe.run(["run", "review", "--model", "openai:test-model", "--fallback", "scripted",
+        let run = try await troupe.run(["run", "review", "--model", "openai:test-model", "--fallback", "scripted",
                                   "--input", "a haiku"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(server.requests.prefix(2) == ["authorized 503", "authorized 200"])
@@ -20,7 +20,7 @@ struct RemoteFallbackTests {
         #expect(!run.stdout.contains("Draft"))
     }
 
-    @Test func modelsOfOneEndpointShareItsCircuitBreaker() throws {
+    @Test func modelsOfOneEndpointShareItsCircuitBreaker() async throws {
         var troupe = try TroupeBinary.withFreshStore()
         let server = try LoopbackServer(mode: .unavailable, folder: troupe.folder)
         defer { server.stop() }
@@ -28,7 +28,7 @@ struct RemoteFallbackTests {
         let config = #"{"endpoints": {"lab": {"baseURL": "\#(server.baseURL)", "circuitBreaker": {"failureThreshold": 1, "openDuration": 600}}}}"#
         try config.write(toFile: troupe.folder + "/troupe.json", atomically: true, encoding: .utf8)
 
-        let run = try troupe.run(["run", "review", "--model", "lab:a", "--fallback", "lab:b", "--fallback", "scripted",
+        let run = try await troupe.run(["run", "review", "--model", "lab:a", "--fallback", "lab:b", "--fallback", "scripted",
                                   "--input", "a haiku"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("writer ▸ Draft 1 on \"a haiku\"."), "the scripted model answered")

@@ -9,38 +9,38 @@ struct SecretsTests {
     /// Distinctive enough that finding it anywhere can only mean a leak.
     let key = "sk-troupe-e2e-\(UUID().uuidString)"
 
-    @Test func theKeyReachesTheServerAndNothingElse() throws {
+    @Test func theKeyReachesTheServerAndNothingElse() async throws {
         var troupe = try TroupeBinary.withFreshStore()
         let server = try LoopbackServer(mode: .answer, key: key, folder: troupe.folder)
         defer { server.stop() }
         troupe.environment = environment(baseURL: server.baseURL, folder: troupe.folder)
 
-        let run = try troupe.run(["run", "review", "--model", "openai:test-model", "--run-id", "s1"])
+        let run = try await troupe.run(["run", "review", "--model", "openai:test-model", "--run-id", "s1"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("APPROVED"), "the answers came from the loopback server")
         #expect(server.requests.count >= 2)
         #expect(server.requests.allSatisfy { $0 == "authorized 200" }, "every request carried the key: \(server.requests)")
 
-        let export = try troupe.run(["runs", "export", "s1"])
+        let export = try await troupe.run(["runs", "export", "s1"])
         #expect(export.status == 0, "\(export.stderr)")
         try export.stdout.write(toFile: troupe.folder + "/s1.jsonl", atomically: true, encoding: .utf8)
         #expect(export.stdout.contains("test-model"), "the cassette records the remote calls")
-        let trace = try troupe.run(["trace", "s1"])
+        let trace = try await troupe.run(["trace", "s1"])
 
         for (name, text) in [("run stdout", run.stdout), ("run stderr", run.stderr), ("cassette", export.stdout),
                              ("export stderr", export.stderr), ("trace", trace.stdout + trace.stderr)] {
             #expect(!text.contains(key), "the key leaked into the \(name)")
         }
-        try expectNoKeyInFiles(of: troupe)
+        try await expectNoKeyInFiles(of: troupe)
     }
 
-    @Test func aRefusedKeyIsNamedByItsVariableNeverByItsValue() throws {
+    @Test func aRefusedKeyIsNamedByItsVariableNeverByItsValue() async throws {
         var troupe = try TroupeBinary.withFreshStore()
         let server = try LoopbackServer(mode: .refuse, key: key, folder: troupe.folder)
         defer { server.stop() }
         troupe.environment = environment(baseURL: server.baseURL, folder: troupe.folder)
 
-        let run = try troupe.run(["run", "review", "--model", "openai:test-model", "--run-id", "s2"])
+        let run = try await troupe.run(["run", "review", "--model", "openai:test-model", "--run-id", "s2"])
         #expect(run.status != 0)
         #expect(server.requests == ["authorized 401"], "the right key was sent and refused, once")
         #expect(run.stderr.contains("OPENAI_API_KEY"), "\(run.stderr)")
@@ -48,9 +48,9 @@ struct SecretsTests {
         // The server echoes the key in its error body, as some do: it must be scrubbed.
         #expect(!run.stderr.contains(key) && !run.stdout.contains(key))
 
-        let shown = try troupe.run(["runs", "show", "s2", "--json"])
+        let shown = try await troupe.run(["runs", "show", "s2", "--json"])
         #expect(!shown.stdout.contains(key) && !shown.stderr.contains(key))
-        try expectNoKeyInFiles(of: troupe)
+        try await expectNoKeyInFiles(of: troupe)
     }
 
     // MARK: - Helpers
@@ -63,7 +63,7 @@ struct SecretsTests {
 
     /// Searches every file the run left in its folder: the store, its `-wal` and
     /// `-shm` if present, the exported cassette.
-    private func expectNoKeyInFiles(of troupe: TroupeBinary) throws {
+    private func expectNoKeyInFiles(of troupe: TroupeBinary) async throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: troupe.folder)
         let storeName = (troupe.store as NSString).lastPathComponent
         #expect(names.contains(storeName))

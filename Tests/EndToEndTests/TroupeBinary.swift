@@ -51,20 +51,29 @@ struct TroupeBinary {
     }
 
     /// Runs `troupe ARGS --store STORE` to the end.
+    ///
+    /// The child is waited for on a thread of its own: blocking one of Swift's
+    /// cooperative threads (two on this machine) would stall every other test.
     @discardableResult
-    func run(_ arguments: [String], store useStore: Bool = true) throws -> Output {
+    func run(_ arguments: [String], store useStore: Bool = true) async throws -> Output {
         let (process, out, err) = try start(arguments, store: useStore)
-        // Read before waiting so a full pipe cannot block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        return await withCheckedContinuation { continuation in
+            let waiter = Thread {
+                // Read before waiting so a full pipe cannot block the child.
+                let stdout = out.fileHandleForReading.readDataToEndOfFile()
+                let stderr = err.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: Output(
+                    status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                    stderr: String(decoding: stderr, as: UTF8.self)))
+            }
+            waiter.start()
+        }
     }
 
     /// Runs and decodes stdout as JSON.
-    func json(_ arguments: [String]) throws -> [String: Any] {
-        let output = try run(arguments)
+    func json(_ arguments: [String]) async throws -> [String: Any] {
+        let output = try await run(arguments)
         guard output.status == 0,
               let object = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         else {
