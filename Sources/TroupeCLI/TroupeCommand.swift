@@ -39,20 +39,11 @@ public struct TroupeCommand: AsyncParsableCommand {
             Terminal.error(failure.message)
             Foundation.exit(failure.code)
         }
-        let code = exitCode(for: error)
-        if code == .validationFailure {
+        if exitCode(for: error) == .validationFailure {
             Terminal.error(fullMessage(for: error))
             Foundation.exit(2)
         }
-        if code == .success || code == .failure && error is CleanExit {
-            exit(withError: error)
-        }
-        if error is ExitCode { exit(withError: error) }
-        let message = fullMessage(for: error)
-        if message.isEmpty || message.hasPrefix("Error: ExitCode") {
-            exit(withError: error)
-        }
-        Terminal.error(message.hasPrefix("Error: ") ? "error: " + message.dropFirst(7) : message)
-        Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        // Help, version, clean exits, and any other error as ArgumentParser reports it.
+        exit(withError: error)
     }
 }
