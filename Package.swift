@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Test-only: a real HTTP server on loopback for the remote-model tests.
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // MCP protocol types and client; Troupe brings its own stdio and HTTP transports.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         // MARK: System-library shims
@@ -56,7 +58,8 @@ let package = Package(
                 dependencies: ["TroupeCore", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
         .target(name: "TroupeTools",
-                dependencies: ["TroupeCore", "CCurlShim"],
+                dependencies: ["TroupeCore", "CCurlShim", .product(name: "MCP", package: "swift-sdk"),
+                               .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swiftSettings),
         .target(name: "Troupe",
                 dependencies: ["TroupeCore", "TroupeModels", "TroupeKernel", "TroupeStore", "TroupeTools"],
@@ -86,8 +89,12 @@ let package = Package(
                     dependencies: ["TroupeModels", "TroupeCore", "TroupeTesting",
                                    .product(name: "FlyingFox", package: "FlyingFox")],
                     swiftSettings: swiftSettings),
+        // Test support: an MCP server built with the same SDK, started by the MCP tests.
+        .executableTarget(name: "mcp-echo-server",
+                          dependencies: [.product(name: "MCP", package: "swift-sdk")],
+                          path: "Tests/Support/MCPEchoServer", swiftSettings: swiftSettings),
         .testTarget(name: "TroupeToolsTests",
-                    dependencies: ["TroupeTools", "TroupeCore", "TroupeStore", "TroupeTesting",
+                    dependencies: ["TroupeTools", "TroupeCore", "TroupeStore", "TroupeTesting", "mcp-echo-server",
                                    .product(name: "FlyingFox", package: "FlyingFox")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests",
