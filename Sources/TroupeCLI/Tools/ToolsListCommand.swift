@@ -4,15 +4,17 @@ import Troupe
 /// `troupe tools list`: the built-in tools with what they do and their arguments.
 struct ToolsListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the built-in tools, their descriptions and argument schemas.")
+        commandName: "list", abstract: "List the built-in tools (or an MCP server's), their descriptions and argument schemas.")
 
     @Flag(help: "Print the tools as JSON (name, description, parameters), as a model sees them.")
     var json = false
 
     @OptionGroup var options: ToolOptions
+    @OptionGroup var mcp: MCPOption
 
     func run() async throws {
-        let specs = try options.builtins(needsMemory: false).tools.map(\.spec)
+        let specs = try await mcp.tools(callTimeout: options.timeout)?.map(\.spec)
+            ?? options.builtins(needsMemory: false).tools.map(\.spec)
         if json {
             try Terminal.json(specs)
             return
