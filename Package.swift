@@ -98,6 +98,6 @@ let package = Package(
                                    .product(name: "FlyingFox", package: "FlyingFox")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["troupe", "TroupeCore"], swiftSettings: swiftSettings),
+                    dependencies: ["troupe", "Troupe", "TroupeCore"], swiftSettings: swiftSettings),
     ]
 )

@@ -62,7 +62,7 @@ struct AgentTurn: Sendable {
     /// their results and asks again, until it answers without calling a tool or
     /// `maxToolIterations` rounds have passed.
     private func converse(as agent: Agent, turnSpan: String) async throws -> (ChatResponse, TokenUsage) {
-        var messages = Self.conversation(for: agent, transcript: transcript, handoffs: handoffs)
+        var messages = agent.conversation(of: transcript, handoffs: handoffs)
         let specs = agent.tools.map(\.spec) + handoffs.map { target in
             ToolSpec(name: "transfer_to_\(target)", description: "Hand the conversation to \(target).")
         }
@@ -108,26 +108,6 @@ struct AgentTurn: Sendable {
             for try await (index, result) in group { results[index] = result }
             return results
         }
-    }
-
-    /// The conversation as this agent sees it: its instructions, its own messages as
-    /// the assistant's, everyone else's as user messages signed with their name.
-    static func conversation(for agent: Agent, transcript: [Message], handoffs: [String]) -> [ChatMessage] {
-        var system = agent.instructions
-        if !handoffs.isEmpty {
-            system += "\nTo hand the conversation to someone else, end with a line 'HANDOFF: <name>' where <name> is one of: \(handoffs.joined(separator: ", "))."
-        }
-        var messages: [ChatMessage] = [.system(system)]
-        for message in agent.window?.apply(to: transcript) ?? transcript {
-            if message.sender == agent.name {
-                messages.append(.assistant(message.content, name: agent.name))
-            } else if message.role == .user && message.sender == "user" {
-                messages.append(.user(message.content))
-            } else {
-                messages.append(.user("\(message.sender): \(message.content)", name: message.sender))
-            }
-        }
-        return messages
     }
 
     /// The member a response hands off to: a `transfer_to_NAME` tool call or a

@@ -21,37 +21,9 @@ extension StepContext {
     ///   answer does not match it; the model's errors.
     public func respond<T: Decodable>(as agent: Agent, to transcript: [Message],
                                       generating type: T.Type) async throws -> T {
-        let schema: JSONValue
-        do {
-            schema = try JSONSchema.derive(type)
-        } catch {
-            throw TypedOutputError.noSchema(agent: agent.name, reason: error.description)
-        }
-        var messages: [ChatMessage] = [.system(agent.instructions + "\nAnswer with one JSON object and nothing else.")]
-        for message in agent.window?.apply(to: transcript) ?? transcript {
-            if message.sender == agent.name {
-                messages.append(.assistant(message.content, name: agent.name))
-            } else if message.sender == "user" {
-                messages.append(.user(message.content))
-            } else {
-                messages.append(.user("\(message.sender): \(message.content)", name: message.sender))
-            }
-        }
-        let name = String(describing: type).filter { $0.isLetter || $0.isNumber }
-        let request = ChatRequest(messages: messages, responseFormat: .jsonSchema(name: name, schema: schema),
-                                  sampling: agent.sampling)
+        let (request, schema) = try TypedOutput.request(for: agent, transcript: transcript, generating: type)
         let response = try await complete(request, model: agent.model, agent: agent.name)
-        let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        do {
-            try JSONSchemaValidator(schema: schema).validate(json: text)
-        } catch {
-            throw TypedOutputError.invalid(agent: agent.name, reason: error.description, answer: String(text.prefix(200)))
-        }
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw TypedOutputError.invalid(agent: agent.name, reason: String(describing: error), answer: String(text.prefix(200)))
-        }
+        return try TypedOutput.decode(response, schema: schema, as: type, agent: agent)
     }
 }
 
