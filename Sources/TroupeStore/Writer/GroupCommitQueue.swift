@@ -42,8 +42,11 @@ final class GroupCommitQueue: Sendable {
     /// an effect's commit writes only its own rows: spans, messages and step
     /// records then cost a share of one bulk write instead of a few pages of every
     /// commit. A crash loses at most that tail, which the `Journal` contract
-    /// allows and a resume writes again.
-    static let tailLimit = 1024
+    /// allows and a resume writes again. Kept small so no single bulk write stands
+    /// out: at 1,024 one write cost as much as ~100 steps of a fast loop and the
+    /// last-100/first-100 step times swung to 2–3× (median of 4 runs 1.9 against
+    /// 0.7 at 128, `troupe-bench loop --steps 10000 --durability normal`).
+    static let tailLimit = 128
     /// How long appended entries may wait; a timer writes a tail no commit took.
     static let tailDelay = Duration.milliseconds(200)
     /// Appended entries that start a write of their own once this many are queued.
