@@ -205,6 +205,8 @@ static inline float silu(float x) { return x / (1.0f + expf(-x)); }
 static void forward_thread(void *raw, int ith, int nth) {
     (void)nth;
     tk_engine *e = raw;
+    /* Threads beyond the batch's share claim nothing: work items go to whoever runs. */
+    if (ith > 0 && e->batch->threads > 0 && ith >= e->batch->threads) return;
     const tk_model *m = &e->m;
     const tk_batch *b = e->batch;
     const int T = b->n_tokens, dim = m->dim, kvd = e->kv_dim, ffn = m->ffn_dim;

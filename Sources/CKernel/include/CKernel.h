@@ -157,6 +157,7 @@ typedef struct {
     tk_kv *const *kv;           /* per token: its sequence's cache */
     const uint8_t *want_logits; /* per token: 1 to write its logits */
     float *logits;              /* one row of `vocab` per token that wants logits, in batch order */
+    int threads;                /* threads to use, at most the pool's; 0 means all. Results do not depend on it. */
 } tk_batch;
 
 /** Scratch memory and threads for forward passes of up to `max_tokens` tokens and contexts of `max_ctx`. */

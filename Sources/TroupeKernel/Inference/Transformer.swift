@@ -49,6 +49,10 @@ public final class Transformer: @unchecked Sendable {
     private let norms: UnsafeMutablePointer<Float>
     private let engine: OpaquePointer
     private var model: tk_model
+    /// Threads for decode-sized passes; prompt-sized passes always use all.
+    private var tuner: ThreadTuner
+    /// Passes of at most this many tokens are tuned (decode steps, small batches of them).
+    static let smallPass = 8
 
     /// Loads the weights of `file` (they stay memory-mapped) and starts the thread pool.
     ///
@@ -67,6 +71,7 @@ public final class Transformer: @unchecked Sendable {
         self.maxBatch = Swift.max(1, maxBatch)
         self.contextLength = Swift.max(1, Swift.min(contextLength ?? Swift.min(config.contextLength, 8192),
                                                     config.contextLength))
+        self.tuner = ThreadTuner(maximum: self.threads)
 
         let dim = config.embeddingLength
         let norms = UnsafeMutablePointer<Float>.allocate(capacity: dim * (2 * config.layerCount + 1))
@@ -185,11 +190,17 @@ public final class Transformer: @unchecked Sendable {
                 positions.withUnsafeBufferPointer { positions in
                     wants.withUnsafeBufferPointer { wants in
                         caches.withUnsafeBufferPointer { caches in
+                            let small = ids.count <= Self.smallPass
+                            let threads = small ? tuner.next() : self.threads
                             var batch = tk_batch(
                                 n_tokens: Int32(ids.count), tokens: ids.baseAddress, pos: positions.baseAddress,
                                 kv: caches.baseAddress, want_logits: wants.baseAddress,
-                                logits: rows > 0 ? logits.map { $0 + logitRow * vocab } : nil)
-                            return tk_forward(engine, &batch)
+                                logits: rows > 0 ? logits.map { $0 + logitRow * vocab } : nil,
+                                threads: Int32(threads))
+                            let start = ThreadTuner.now()
+                            let status = tk_forward(engine, &batch)
+                            if small { tuner.record(threads: threads, tokens: ids.count, seconds: ThreadTuner.now() - start) }
+                            return status
                         }
                     }
                 }
