@@ -354,7 +354,10 @@ int tk_forward(tk_engine *e, const tk_batch *b) {
     tk_act_bind(&e->act_ffn, e->act_memory, e->m.ffn_dim, b->n_tokens);
     tk_act_bind(&e->act_out, e->act_memory, e->m.dim, n > 0 ? n : 1);
     memset(e->steps, 0, sizeof(tk_step) * (size_t)(e->steps_used > 0 ? e->steps_used : TK_MAX_STEPS));
-    tk_pool_run(e->pool, forward_thread, e);
+    if (b->threads == 1)
+        forward_thread(e, 0, 1); /* leave the workers asleep: a spinning one takes a core from whoever needs it */
+    else
+        tk_pool_run(e->pool, forward_thread, e);
     e->batch = NULL;
     return 0;
 }
