@@ -113,12 +113,7 @@ public final class ScriptedModel: ChatModel {
                         try Task.checkCancellation()
                         continuation.yield(ChatDelta(text: index == 0 ? String(word) : " " + word))
                     }
-                    continuation.yield(ChatDelta(
-                        toolCalls: response.toolCalls.enumerated().map {
-                            ToolCallDelta(index: $0.offset, id: $0.element.id, name: $0.element.name,
-                                          argumentsFragment: $0.element.arguments)
-                        },
-                        finishReason: response.finishReason, usage: response.usage))
+                    continuation.yield(ChatDelta(whole: response, withText: false))
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

@@ -8,16 +8,16 @@ import TroupeTesting
 ///
 /// Specs: `local`, `local:NAME`, `scripted` (the deterministic demo script; delay
 /// from `TROUPE_SCRIPTED_DELAY_MS`), `openai:NAME`, `ENDPOINT:NAME` (from the
-/// endpoints configuration). Instances are cached, so every agent shares one local
-/// model and one connection pool per endpoint. The endpoint catalog is loaded once,
-/// on first use, so all models of an endpoint share its concurrency limiter and
-/// circuit breaker. In a `--fallback` chain, remote models are retried (see
+/// endpoints configuration). Local and remote models come from a
+/// ``StandardModelProvider``: every agent shares one local model, and all models of
+/// an endpoint share its connection pool, concurrency limiter and circuit breaker. In a `--fallback` chain, remote models are retried (see
 /// ``fallbackRetry``) before the chain moves on; local and scripted ones are not.
 final class CLIModelProvider: ModelProvider {
     let override: String?
     let fallbacks: [String]
-    private let cache = Mutex<[String: any ChatModel]>([:])
-    private let catalog = Mutex<EndpointCatalog?>(nil)
+    /// Local and remote models, built once and shared.
+    private let standard = StandardModelProvider(locator: LocalModels.locator())
+    private let scripted = Mutex<ScriptedModel?>(nil)
 
     init(override: String?, fallbacks: [String]) {
         self.override = override
@@ -65,43 +65,25 @@ final class CLIModelProvider: ModelProvider {
     }
 
     private func resolve(_ spec: String) throws -> any ChatModel {
-        if let cached = cache.withLock({ $0[spec] }) { return cached }
-        let model = try build(spec)
-        return cache.withLock { cache in
-            if let existing = cache[spec] { return existing }
-            cache[spec] = model
-            return model
+        let ref = ModelRef(spec: spec)
+        if ref.provider == "scripted" {
+            return scripted.withLock { model in
+                if let model { return model }
+                let delay = Int(ProcessInfo.processInfo.environment["TROUPE_SCRIPTED_DELAY_MS"] ?? "") ?? 0
+                let built = DemoScript.model(delay: .milliseconds(delay))
+                model = built
+                return built
+            }
+        }
+        do {
+            return try standard.model(for: ref)
+        } catch {
+            let what = ref.provider == "local" ? "the local model" : "model '\(spec)'"
+            throw CLIFailure.failed("cannot use \(what): \(error)")
         }
     }
 
     private static func isRemote(_ spec: String) -> Bool {
         !["scripted", "local"].contains(ModelRef(spec: spec).provider)
-    }
-
-    /// The endpoints configuration, read on first use only: local-only runs never need it.
-    private func endpointCatalog() throws -> EndpointCatalog {
-        try catalog.withLock { catalog in
-            if let catalog { return catalog }
-            let loaded = try EndpointCatalog.load()
-            catalog = loaded
-            return loaded
-        }
-    }
-
-    private func build(_ spec: String) throws -> any ChatModel {
-        let ref = ModelRef(spec: spec)
-        switch ref.provider {
-        case "scripted":
-            let delay = Int(ProcessInfo.processInfo.environment["TROUPE_SCRIPTED_DELAY_MS"] ?? "") ?? 0
-            return DemoScript.model(delay: .milliseconds(delay))
-        case "local":
-            return try LocalModels.model(named: ref.name)
-        default:
-            do {
-                return try endpointCatalog().model(for: spec)
-            } catch {
-                throw CLIFailure.failed("cannot use model '\(spec)': \(error)")
-            }
-        }
     }
 }

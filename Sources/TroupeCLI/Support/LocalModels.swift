@@ -1,19 +1,10 @@
 import Foundation
 import Troupe
 
-/// The local models the CLI can load, found in `$TROUPE_MODELS`, `./models`, or the
+/// Where the CLI finds local models: `$TROUPE_MODELS`, `./models`, or the
 /// `models` folder of the checkout this `troupe` was built in (so the binary
 /// works from any directory after `scripts/setup`).
 enum LocalModels {
-    static func model(named name: String?) throws -> any ChatModel {
-        let wanted = (name == nil || name == LocalModelName.smolLM2.rawValue) ? nil : name
-        do {
-            return try LocalModel(url: try locator().url(for: wanted))
-        } catch {
-            throw CLIFailure.failed("cannot load the local model: \(error)")
-        }
-    }
-
     /// The first candidate folder that holds the default model, else the usual one.
     static func locator() -> ModelLocator {
         let usual = ModelLocator()

@@ -50,6 +50,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// `text` as a JSON string literal, escaped exactly as `JSONEncoder` escapes it
+    /// (with `.withoutEscapingSlashes`): the canonical form fingerprints rely on.
+    public static func quoted(_ text: String) -> String {
+        Canonical.quoted(text)
+    }
+
     /// The string payload, if this is a string.
     public var stringValue: String? {
         if case .string(let value) = self { return value }

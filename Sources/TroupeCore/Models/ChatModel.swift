@@ -30,13 +30,7 @@ extension ChatModel {
             let task = Task {
                 do {
                     let response = try await respond(to: request)
-                    continuation.yield(ChatDelta(
-                        text: response.text,
-                        toolCalls: response.toolCalls.enumerated().map {
-                            ToolCallDelta(index: $0.offset, id: $0.element.id, name: $0.element.name,
-                                          argumentsFragment: $0.element.arguments)
-                        },
-                        finishReason: response.finishReason, usage: response.usage))
+                    continuation.yield(ChatDelta(whole: response))
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

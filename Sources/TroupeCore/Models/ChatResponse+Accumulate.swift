@@ -8,6 +8,20 @@ extension ChatResponse {
     }
 }
 
+extension ChatDelta {
+    /// The whole of `response` as one delta (its text left out when `withText` is
+    /// false): what a model that cannot stream, or a stream's last piece, yields.
+    public init(whole response: ChatResponse, withText: Bool = true) {
+        self.init(
+            text: withText ? response.text : "",
+            toolCalls: response.toolCalls.enumerated().map {
+                ToolCallDelta(index: $0.offset, id: $0.element.id, name: $0.element.name,
+                              argumentsFragment: $0.element.arguments)
+            },
+            finishReason: response.finishReason, usage: response.usage)
+    }
+}
+
 /// Builds a ``ChatResponse`` from a stream of ``ChatDelta`` as they arrive.
 public struct ChatDeltaAccumulator: Sendable {
     private var text = ""

@@ -138,13 +138,7 @@ final class StreamSink: TransferSink, @unchecked Sendable {
             let response = try buffer.withUnsafeBytes { bytes in
                 try ChatCompletionsDecoder.response(from: bytes, model: context.modelID)
             }
-            continuation.yield(ChatDelta(
-                text: response.text,
-                toolCalls: response.toolCalls.enumerated().map {
-                    ToolCallDelta(index: $0.offset, id: $0.element.id, name: $0.element.name,
-                                  argumentsFragment: $0.element.arguments)
-                },
-                finishReason: response.finishReason, usage: response.usage))
+            continuation.yield(ChatDelta(whole: response))
             continuation.finish()
         } catch {
             continuation.finish(throwing: context.decodeError(error))
