@@ -31,6 +31,9 @@ enum StoreFileInspector {
         if isDirectory.boolValue {
             throw StoreError.cannotOpen(path: path, reason: "it is a folder")
         }
+        if fileManager.fileExists(atPath: path + "-journal") {
+            rollBackHotJournal(path: path, busyTimeout: busyTimeout)
+        }
         let header: Data
         do {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
@@ -44,6 +47,22 @@ enum StoreFileInspector {
             throw StoreError.notATroupeStore(path: path, reason: "it is not an SQLite database")
         }
         return try inspectDatabase(path: path, busyTimeout: busyTimeout)
+    }
+
+    /// A process killed mid-transaction (typically while creating the store, before
+    /// it switched to WAL) leaves a hot rollback journal, which a read-only
+    /// connection cannot roll back ("attempt to write a readonly database") and
+    /// which may leave page 1 unwritten. Opening the file read-write lets SQLite
+    /// roll it back to its last committed state, as any SQLite client would;
+    /// committed content is not changed. Best effort: if it fails, the inspection
+    /// that follows reports what is wrong.
+    private static func rollBackHotJournal(path: String, busyTimeout: Double) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "TroupeStore.recover"
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return }
+        _ = try? queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        try? queue.close()
     }
 
     private static func inspectDatabase(path: String, busyTimeout: Double) throws -> Verdict {
