@@ -33,10 +33,10 @@ struct MCPPythonServerTests {
 
         let (error, elapsed) = await measure {
             await #expect(throws: MCPClientError.self) {
-                try await toolbox.call("sleep", arguments: ["seconds": 10], timeout: .milliseconds(300))
+                try await toolbox.call("sleep", arguments: ["seconds": 120], timeout: .milliseconds(300))
             }
         }
-        #expect(elapsed < .seconds(4))
+        #expect(elapsed < .seconds(30))
         if case .timedOut = error {} else { Issue.record("expected a timeout, got \(String(describing: error))") }
         #expect(try await toolbox.call("echo", arguments: ["text": "after the timeout"]).text == "after the timeout")
     }
@@ -54,7 +54,7 @@ struct MCPPythonServerTests {
         let (error, elapsed) = await measure {
             await #expect(throws: MCPClientError.self) { try await toolbox.call("crash") }
         }
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(30))
         let message = String(describing: try #require(error))
         #expect(message.contains("exited (status 3) while running tool 'crash'"), "\(message)")
         #expect(message.contains("fixture: crashing on purpose"), "\(message)")
@@ -86,7 +86,7 @@ struct MCPPythonServerTests {
         let (error, elapsed) = await measure {
             await #expect(throws: MCPClientError.self) { try await toolbox.call("crash") }
         }
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(30))
         guard case .connectionLost(_, let tool, _) = error else {
             Issue.record("expected connectionLost, got \(String(describing: error))")
             return

@@ -50,7 +50,7 @@ struct MCPSwiftServerTests {
         let (error, elapsed) = await measure {
             await #expect(throws: MCPClientError.self) { try await toolbox.call("crash") }
         }
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(30))
         guard case .exitedDuringCall(_, let tool, let exit) = error else {
             Issue.record("expected exitedDuringCall, got \(String(describing: error))")
             return
@@ -70,10 +70,10 @@ struct MCPSwiftServerTests {
         defer { Task { await toolbox.disconnect() } }
         let (error, elapsed) = await measure {
             await #expect(throws: MCPClientError.self) {
-                try await toolbox.call("sleep", arguments: ["seconds": 5], timeout: .milliseconds(300))
+                try await toolbox.call("sleep", arguments: ["seconds": 120], timeout: .milliseconds(300))
             }
         }
-        #expect(elapsed < .seconds(4))
+        #expect(elapsed < .seconds(30))
         guard case .timedOut(_, let operation, _) = error else {
             Issue.record("expected timedOut, got \(String(describing: error))")
             return
@@ -116,11 +116,11 @@ struct MCPSwiftServerTests {
     }
 
     @Test func aServerThatNeverAnswersTimesOutAtStart() async throws {
-        let silent = MCPServer.command(["/bin/sh", "-c", "exec sleep 30"]).timeouts(startup: .milliseconds(400))
+        let silent = MCPServer.command(["/bin/sh", "-c", "exec sleep 120"]).timeouts(startup: .milliseconds(400))
         let (result, elapsed) = await measure { () -> Result<[MCPTool], any Error> in
             do { return .success(try await silent.tools()) } catch { return .failure(error) }
         }
-        #expect(elapsed < .seconds(4))
+        #expect(elapsed < .seconds(30))
         guard case .failure(let error) = result, case .timedOut(_, let operation, _) = error as? MCPClientError else {
             Issue.record("expected a timeout, got \(result)")
             return
