@@ -119,15 +119,22 @@ struct AgentRuntimeTests {
 
     @Test func unregisteringFailsMessagesStillWaiting() async throws {
         let runtime = AgentRuntime()
-        try runtime.register(Recorder(pause: .milliseconds(50)), as: AgentID("slow"))
-        let first = Task { () async throws -> Int in try await runtime.send(1, to: AgentID("slow")) }
-        try await Task.sleep(for: .milliseconds(10))
-        let second = Task { () async throws -> Int in try await runtime.send(2, to: AgentID("slow")) }
-        try await Task.sleep(for: .milliseconds(10))
-        runtime.unregister(AgentID("slow"))
+        let id = AgentID("slow")
+        let entered = Gate(), release = Gate()
+        try runtime.register(GatedAgent(entered: entered, release: release), as: id)
+        let first = Task { () async throws -> Int in try await runtime.send(1, to: id) }
+        await entered.wait()
+        let second = Task { () async throws -> Int in try await runtime.send(2, to: id) }
+        // The second message is queued behind the first, which is still being handled.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while runtime.pendingMessages(for: id) < 1, ContinuousClock.now < deadline { await Task.yield() }
+        #expect(runtime.pendingMessages(for: id) == 1)
+        runtime.unregister(id)
+        release.open()
         #expect(try await first.value == 2)
         await #expect(throws: RuntimeError.self) { _ = try await second.value }
         #expect(runtime.agentCount == 0)
+        #expect(runtime.pendingMessages(for: id) == 0)
     }
 
     @Test func agentsOfFinishedRunsAreReleased() async throws {
@@ -146,5 +153,45 @@ struct AgentRuntimeTests {
             if index == 0 { #expect(runtime.agentCount == 0) }
         }
         #expect(runtime.agentCount == 0)
+    }
+}
+
+/// Opens once; everyone waiting (or arriving later) goes through.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// Says it has started handling, then waits to be released.
+actor GatedAgent: RuntimeAgent {
+    let entered: Gate
+    let release: Gate
+    init(entered: Gate, release: Gate) {
+        self.entered = entered
+        self.release = release
+    }
+    func handle(_ message: any Sendable, context: MessageContext) async throws -> (any Sendable)? {
+        entered.open()
+        await release.wait()
+        return (message as? Int ?? 0) * 2
     }
 }

@@ -168,7 +168,9 @@ struct CancellationTests {
         let workflow = try Workflow("w") { Step(agent("slow")) }
         let model = ScriptedModel(replies: [.text("never finished")], delay: .seconds(5))
         let task = Task { try await run(workflow, model: model, journal: journal) }
-        try await Task.sleep(for: .milliseconds(100))
+        // Cancel once the model call is under way, however long the start took.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while model.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         let recording = try #require(try await journal.load(runID: "run-1"))

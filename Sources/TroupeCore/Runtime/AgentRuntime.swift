@@ -28,6 +28,12 @@ public final class AgentRuntime: Sendable {
     /// The number of agents currently hosted.
     public var agentCount: Int { registry.withLock { $0.mailboxes.count } }
 
+    /// How many messages wait in the agent's mailbox (not counting the one it is
+    /// handling); 0 for an unknown agent. For monitoring and back-pressure.
+    public func pendingMessages(for id: AgentID) -> Int {
+        registry.withLock { $0.mailboxes[id] }?.pendingCount ?? 0
+    }
+
     /// Hosts `agent` under `id`.
     /// - Throws: ``RuntimeError/duplicateAgent(_:)`` when the id is taken.
     public func register(_ agent: any RuntimeAgent, as id: AgentID) throws {

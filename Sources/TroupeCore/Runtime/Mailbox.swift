@@ -45,6 +45,9 @@ final class Mailbox: Sendable {
         self.agent = agent
     }
 
+    /// Messages queued and not yet handled.
+    var pendingCount: Int { state.withLock { $0.queue.count - $0.head } }
+
     /// Claims the mailbox if it is idle and empty: the caller may then run a handler inline.
     func tryClaimIdle() -> Bool {
         state.withLock { state in
