@@ -168,9 +168,12 @@ struct CancellationTests {
         let workflow = try Workflow("w") { Step(agent("slow")) }
         let model = ScriptedModel(replies: [.text("never finished")], delay: .seconds(5))
         let task = Task { try await run(workflow, model: model, journal: journal) }
-        // Cancel once the model call is under way, however long the start took.
+        // Cancel once the model call is under way (its start is journaled before it
+        // runs), however long getting there took.
         let deadline = ContinuousClock.now + .seconds(30)
-        while model.requests.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while await journal.effects(of: "run-1").isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
         let recording = try #require(try await journal.load(runID: "run-1"))
