@@ -51,11 +51,7 @@ struct ReplayCommand: AsyncParsableCommand {
             try models.preflight()
             let forkOptions = options
             try await RunSession(journal: journal, models: models, json: json).perform(workflow) { runner in
-                do {
-                    return try await runner.fork(workflow, recording: recording, from: from, options: forkOptions)
-                } catch let error as RunnerError {
-                    throw CLIFailure.failed(error.description)
-                }
+                try await runner.fork(workflow, recording: recording, from: from, options: forkOptions)
             }
             return
         }

@@ -9,7 +9,7 @@ enum Interrupt {
         let task = Task { try await body() }
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let presses = ManagedAtomicCounter()
+        let presses = PressCounter()
         source.setEventHandler {
             if presses.increment() > 1 { exit(130) }
             FileHandle.standardError.write(Data("\nstopping… (Ctrl-C again to quit now)\n".utf8))
@@ -24,8 +24,8 @@ enum Interrupt {
     }
 }
 
-/// A counter safe to bump from a signal handler's queue.
-final class ManagedAtomicCounter: Sendable {
+/// Counts Ctrl-C presses; bumped from the signal source's queue.
+private final class PressCounter: Sendable {
     private let value = Mutex(0)
     func increment() -> Int { value.withLock { $0 += 1; return $0 } }
 }

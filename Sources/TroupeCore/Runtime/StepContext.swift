@@ -135,14 +135,6 @@ public final class StepContext: Sendable {
         }
     }
 
-    /// Calls a tool through the journal: `call` runs only when the journal has no result.
-    public func callTool(_ name: String, arguments: String,
-                         _ call: @Sendable (String) async throws -> String) async throws -> String {
-        try await perform(.tool, request: ToolEffectRequest(tool: name, arguments: arguments, callID: "")) { _ in
-            try await call(arguments)
-        }
-    }
-
     /// Runs one call a model asked for: approval first when the tool needs it, then
     /// the tool, both journaled under the reserved numbers. A tool's failure comes
     /// back as an `error: …` result for the model, not as a thrown error.
