@@ -28,7 +28,10 @@ struct LibraryTests {
         let first = try models.model(for: .default)
         let second = try models.model(for: .local(.smolLM2))
         #expect(first.id == "local/smollm2-135m")
-        #expect(second.id == first.id)
+        // The same weights and engine, not two copies that merely share a name.
+        let firstRuntime = try #require((first as? LocalModel)?.runtime)
+        let secondRuntime = try #require((second as? LocalModel)?.runtime)
+        #expect(firstRuntime === secondRuntime)
         #expect(throws: (any Error).self) { try models.model(for: .endpoint("nowhere", model: "m")) }
     }
 }
