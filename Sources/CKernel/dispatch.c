@@ -169,13 +169,21 @@ uint16_t tk_f32_to_f16(float f) {
     return sign | (uint16_t)q;
 }
 
+void tk_f32_to_f16_row(int isa, const float *x, uint16_t *out, int n) {
+    if (isa != TK_ISA_SCALAR) {
+        tk_f32_to_f16_row_avx2(x, out, n);
+        return;
+    }
+    for (int i = 0; i < n; i++) out[i] = tk_f32_to_f16(x[i]);
+}
+
 /* MARK: Activations */
 
 static size_t tk_align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 size_t tk_act_bytes(int k, int ncols) {
     const size_t n = (size_t)k * (size_t)ncols, nb = n / TK_QK;
-    return tk_align64(n) + 5 * tk_align64(nb * 4) +
+    return tk_align64(n) + 4 * tk_align64(nb * 4) +
            tk_align64(n * 2) + tk_align64(n * 4) + 64;
 }
 
@@ -184,45 +192,64 @@ void tk_act_bind(tk_act *act, void *memory, int k, int ncols) {
     uint8_t *p = (uint8_t *)(((uintptr_t)memory + 63) & ~(uintptr_t)63);
     act->k = k;
     act->ncols = ncols;
+    act->floats = 1;
     act->qs = (int8_t *)p; p += tk_align64(n);
     act->d = (float *)p; p += tk_align64(nb * 4);
     act->s = (float *)p; p += tk_align64(nb * 4);
-    act->isum = (int32_t *)p; p += tk_align64(nb * 4);
     act->d_t = (float *)p; p += tk_align64(nb * 4);
     act->s_t = (float *)p; p += tk_align64(nb * 4);
     act->f16 = (uint16_t *)p; p += tk_align64(n * 2);
     act->f32 = (float *)p;
 }
 
-void tk_act_quantize(tk_act *act, const float *x, size_t x_stride, int c0, int c1) {
-    const int k = act->k, nb = k / TK_QK;
+void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, int32_t *sums) {
     const float magic = 12582912.0f; /* 1.5 * 2^23: adding and subtracting it rounds half to even */
-    for (int c = c0; c < c1; c++) {
-        const float *xc = x + (size_t)c * x_stride;
-        memcpy(act->f32 + (size_t)c * k, xc, (size_t)k * 4);
-        for (int i = 0; i < k; i++) act->f16[(size_t)c * k + i] = tk_f32_to_f16(xc[i]);
-        for (int b = 0; b < nb; b++) {
-            const float *xb = xc + b * TK_QK;
-            int8_t *q = act->qs + (size_t)c * k + b * TK_QK;
-            float amax = 0.0f;
-            for (int j = 0; j < TK_QK; j++) amax = fmaxf(amax, fabsf(xb[j]));
-            const float d = amax / 127.0f;
-            const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
-            int sum = 0;
-            for (int j = 0; j < TK_QK; j++) {
-                const float v = xb[j] * id;
-                const int r = (int)((v + magic) - magic);
-                q[j] = (int8_t)r;
-                sum += r;
-            }
+    for (int b = 0; b < nb; b++, x += TK_QK, q += TK_QK) {
+        float amax = 0.0f;
+        for (int j = 0; j < TK_QK; j++) amax = fmaxf(amax, fabsf(x[j]));
+        d[b] = amax / 127.0f;
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+        int sum = 0;
+        for (int j = 0; j < TK_QK; j++) {
+            const int r = (int)((x[j] * id + magic) - magic);
+            q[j] = (int8_t)r;
+            sum += r;
+        }
+        sums[b] = sum;
+    }
+}
+
+void tk_act_quantize_blocks(tk_act *act, int isa, const float *xc, int c, int b0, int b1) {
+    const int k = act->k, nb = k / TK_QK;
+    if (act->floats) {
+        const size_t at = (size_t)c * k + (size_t)b0 * TK_QK;
+        const int n = (b1 - b0) * TK_QK;
+        memcpy(act->f32 + at, xc + (size_t)b0 * TK_QK, (size_t)n * 4);
+        tk_f32_to_f16_row(isa, xc + (size_t)b0 * TK_QK, act->f16 + at, n);
+    }
+    enum { CHUNK = 64 };
+    float d[CHUNK];
+    int32_t sums[CHUNK];
+    for (int lo = b0; lo < b1; lo += CHUNK) {
+        const int n = b1 - lo < CHUNK ? b1 - lo : CHUNK;
+        const float *x = xc + (size_t)lo * TK_QK;
+        int8_t *q = act->qs + (size_t)c * k + (size_t)lo * TK_QK;
+        if (isa == TK_ISA_SCALAR) tk_quantize_blocks_scalar(x, n, q, d, sums);
+        else tk_quantize_blocks_avx2(x, n, q, d, sums);
+        for (int j = 0; j < n; j++) {
+            const int b = lo + j;
             const size_t ib = (size_t)c * nb + b;
-            act->d[ib] = tk_fp16_round(d);
-            act->s[ib] = tk_fp16_round(d * (float)sum);
-            act->isum[ib] = sum;
+            act->d[ib] = tk_fp16_round(d[j]);
+            act->s[ib] = tk_fp16_round(d[j] * (float)sums[j]);
             act->d_t[(size_t)b * act->ncols + c] = act->d[ib];
             act->s_t[(size_t)b * act->ncols + c] = act->s[ib];
         }
     }
+}
+
+void tk_act_quantize(tk_act *act, const float *x, size_t x_stride, int c0, int c1) {
+    for (int c = c0; c < c1; c++)
+        tk_act_quantize_blocks(act, tk_isa_default(), x + (size_t)c * x_stride, c, 0, act->k / TK_QK);
 }
 
 /* MARK: Products */

@@ -26,6 +26,7 @@ struct tk_engine {
     int isa;
     int max_tokens, max_ctx;
     int kv_dim;
+    int floats;                     /* some weights are F16/F32: activations keep float copies */
     tk_attend_fn attend;
     float *x, *xb, *qkv, *att, *h;  /* activations, [token][feature] */
     float *scores;                  /* per thread: max_ctx */
@@ -49,6 +50,19 @@ size_t tk_kv_position_bytes(const tk_model *m) {
     return (size_t)m->n_layer * (size_t)(m->n_kv_head * m->head_dim) * 2;
 }
 
+static int is_float(const tk_tensor *t) { return t->type == TK_TYPE_F32 || t->type == TK_TYPE_F16; }
+
+static int has_float_weights(const tk_model *m) {
+    if (is_float(&m->output)) return 1;
+    for (int l = 0; l < m->n_layer; l++) {
+        const tk_layer *L = &m->layers[l];
+        if (is_float(&L->wq) || is_float(&L->wk) || is_float(&L->wv) || is_float(&L->wo) ||
+            is_float(&L->w_gate) || is_float(&L->w_up) || is_float(&L->w_down))
+            return 1;
+    }
+    return 0;
+}
+
 tk_engine *tk_engine_create(const tk_model *m, int nthreads, int max_tokens, int max_ctx, int isa) {
     if (!tk_isa_supported(isa)) return NULL;
     tk_engine *e = calloc(1, sizeof(tk_engine));
@@ -59,6 +73,7 @@ tk_engine *tk_engine_create(const tk_model *m, int nthreads, int max_tokens, int
     e->max_tokens = max_tokens;
     e->max_ctx = max_ctx;
     e->kv_dim = m->n_kv_head * m->head_dim;
+    e->floats = has_float_weights(m);
     e->pool = tk_pool_create(nthreads);
     const size_t T = (size_t)max_tokens;
     const int widest = m->ffn_dim > m->dim ? m->ffn_dim : m->dim;
@@ -137,6 +152,39 @@ static inline void step_wait(tk_engine *e, int step, int n) {
 static inline int items_for(const tk_engine *e, int units) {
     const int want = 4 * tk_pool_size(e->pool);
     return units < want ? units : want;
+}
+
+/* Element-wise work over T tokens' vectors of `nb` blocks of 32: whole tokens per
+ * item when there are enough tokens, otherwise each token's blocks split in
+ * chunks, so a single token's work is shared by every thread too. */
+typedef struct { int t0, t1, b0, b1; } tk_span;
+
+static inline int span_items(const tk_engine *e, int T, int nb) {
+    const int want = 2 * tk_pool_size(e->pool);
+    if (T >= want) return want;
+    const int chunks = (want + T - 1) / T;
+    return T * (chunks < nb ? chunks : nb);
+}
+
+static inline tk_span span_of(int T, int nb, int n, int i) {
+    tk_span sp;
+    if (n <= T) {
+        sp.t0 = (int)((long)T * i / n);
+        sp.t1 = (int)((long)T * (i + 1) / n);
+        sp.b0 = 0;
+        sp.b1 = nb;
+    } else {
+        const int chunks = n / T, j = i % chunks;
+        sp.t0 = i / chunks;
+        sp.t1 = sp.t0 + 1;
+        sp.b0 = (int)((long)nb * j / chunks);
+        sp.b1 = (int)((long)nb * (j + 1) / chunks);
+    }
+    return sp;
+}
+
+static void quantize_columns(const tk_engine *e, tk_act *act, const float *x, size_t stride, int c0, int c1) {
+    for (int c = c0; c < c1; c++) tk_act_quantize_blocks(act, e->isa, x + (size_t)c * stride, c, 0, act->k / 32);
 }
 
 /* Rows [0, total) of matrices stacked end to end, item i of n, rounded to 16 rows
@@ -245,44 +293,49 @@ static void forward_thread(void *raw, int ith, int nth) {
                     for (int i = 0; i < dim; i++) x[i] += xb[i];
                 rmsnorm(x, L->attn_norm, xb, dim, m->rms_eps);
             }
-            tk_act_quantize(&e->act_dim, e->xb, dim, t0, t1);
+            quantize_columns(e, &e->act_dim, e->xb, dim, t0, t1);
         }
 
         const int n_qkv = items_for(e, (qkv_w + 15) / 16);
         PARALLEL(n_qkv, it) matmul_item(e, &e->act_dim, qkv, 3, e->qkv, qkv_w, it, n_qkv);
 
-        /* RoPE, then K and V into each token's cache */
-        PARALLEL(tok_items, it) {
-            TOKENS_OF(it, t0, t1);
-            for (int t = t0; t < t1; t++) {
-                float *q = e->qkv + (size_t)t * qkv_w, *k = q + dim, *v = k + kvd;
+        /* RoPE, then K and V into each token's cache: one (token, K/V head) pair per
+         * item, which also rotates the query heads that read that K/V head */
+        {
+            const int group = m->n_head / m->n_kv_head, hd = m->head_dim;
+            PARALLEL(T * m->n_kv_head, p) {
+                const int t = p / m->n_kv_head, g = p % m->n_kv_head;
+                float *q = e->qkv + (size_t)t * qkv_w, *k = q + dim + g * hd, *v = q + dim + kvd + g * hd;
                 const float *table = e->rope + (size_t)t * m->rope_dim;
-                for (int h = 0; h < m->n_head; h++) rope_apply(q + h * m->head_dim, table, m->rope_dim);
-                for (int h = 0; h < m->n_kv_head; h++) rope_apply(k + h * m->head_dim, table, m->rope_dim);
-                const size_t at = (size_t)b->pos[t] * pos_stride + (size_t)l * kvd;
-                for (int i = 0; i < kvd; i++) {
-                    b->kv[t]->k[at + i] = tk_f32_to_f16(k[i]);
-                    b->kv[t]->v[at + i] = tk_f32_to_f16(v[i]);
-                }
+                for (int h = g * group; h < (g + 1) * group; h++) rope_apply(q + h * hd, table, m->rope_dim);
+                rope_apply(k, table, m->rope_dim);
+                const size_t at = (size_t)b->pos[t] * pos_stride + (size_t)l * kvd + (size_t)g * hd;
+                tk_f32_to_f16_row(e->isa, k, b->kv[t]->k + at, hd);
+                tk_f32_to_f16_row(e->isa, v, b->kv[t]->v + at, hd);
             }
         }
 
-        /* attention, one (token, head) pair per item */
+        /* attention, one (token, head) pair per item; a head of whole blocks is
+         * quantized for the output product by the same item */
         {
-            const int group = m->n_head / m->n_kv_head;
-            const float scale = 1.0f / sqrtf((float)m->head_dim);
+            const int group = m->n_head / m->n_kv_head, hd = m->head_dim;
+            const int whole = hd % 32 == 0;
+            const float scale = 1.0f / sqrtf((float)hd);
             float *scores = e->scores + (size_t)ith * e->max_ctx;
             PARALLEL(T * m->n_head, p) {
                 const int t = p / m->n_head, h = p % m->n_head;
-                const size_t off = (size_t)l * kvd + (size_t)(h / group) * m->head_dim;
-                e->attend(e->qkv + (size_t)t * qkv_w + h * m->head_dim, b->kv[t]->k + off,
-                          b->kv[t]->v + off, pos_stride, b->pos[t] + 1, m->head_dim, scale, scores,
-                          e->att + (size_t)t * dim + h * m->head_dim);
+                const size_t off = (size_t)l * kvd + (size_t)(h / group) * hd;
+                float *out = e->att + (size_t)t * dim;
+                e->attend(e->qkv + (size_t)t * qkv_w + h * hd, b->kv[t]->k + off, b->kv[t]->v + off,
+                          pos_stride, b->pos[t] + 1, hd, scale, scores, out + h * hd);
+                if (whole) tk_act_quantize_blocks(&e->act_dim, e->isa, out, t, h * hd / 32, (h + 1) * hd / 32);
             }
-        }
-        PARALLEL(tok_items, it) {
-            TOKENS_OF(it, t0, t1);
-            tk_act_quantize(&e->act_dim, e->att, dim, t0, t1);
+            if (!whole) {
+                PARALLEL(tok_items, it) {
+                    TOKENS_OF(it, t0, t1);
+                    quantize_columns(e, &e->act_dim, e->att, dim, t0, t1);
+                }
+            }
         }
 
         const int n_o = items_for(e, (dim + 15) / 16);
@@ -296,20 +349,23 @@ static void forward_thread(void *raw, int ith, int nth) {
                 for (int i = 0; i < dim; i++) x[i] += xb[i];
                 rmsnorm(x, L->ffn_norm, xb, dim, m->rms_eps);
             }
-            tk_act_quantize(&e->act_dim, e->xb, dim, t0, t1);
+            quantize_columns(e, &e->act_dim, e->xb, dim, t0, t1);
         }
 
         const int n_gu = items_for(e, (2 * ffn + 15) / 16);
         PARALLEL(n_gu, it) matmul_item(e, &e->act_dim, gu, 2, e->h, 2 * ffn, it, n_gu);
 
         /* SwiGLU into the gate half, quantized for down */
-        PARALLEL(tok_items, it) {
-            TOKENS_OF(it, t0, t1);
-            for (int t = t0; t < t1; t++) {
-                float *g = e->h + (size_t)t * 2 * ffn, *u = g + ffn;
-                for (int i = 0; i < ffn; i++) g[i] = silu(g[i]) * u[i];
+        {
+            const int nbf = ffn / 32, n_sw = span_items(e, T, nbf);
+            PARALLEL(n_sw, it) {
+                const tk_span sp = span_of(T, nbf, n_sw, it);
+                for (int t = sp.t0; t < sp.t1; t++) {
+                    float *g = e->h + (size_t)t * 2 * ffn, *u = g + ffn;
+                    for (int i = sp.b0 * 32; i < sp.b1 * 32; i++) g[i] = silu(g[i]) * u[i];
+                    tk_act_quantize_blocks(&e->act_ffn, e->isa, g, t, sp.b0, sp.b1);
+                }
             }
-            tk_act_quantize(&e->act_ffn, e->h, (size_t)2 * ffn, t0, t1);
         }
 
         PARALLEL(n_o, it) matmul_item(e, &e->act_ffn, down, 1, e->xb, dim, it, n_o);
@@ -330,7 +386,7 @@ static void forward_thread(void *raw, int ith, int nth) {
             const int i0 = (int)((long)n * it / items_for(e, n)), i1 = (int)((long)n * (it + 1) / items_for(e, n));
             for (int i = i0; i < i1; i++)
                 rmsnorm(e->x + (size_t)e->logit_rows[i] * dim, m->out_norm, e->xb + (size_t)i * dim, dim, m->rms_eps);
-            tk_act_quantize(&e->act_out, e->xb, dim, i0, i1);
+            quantize_columns(e, &e->act_out, e->xb, dim, i0, i1);
         }
         const int n_out = items_for(e, (m->vocab + 15) / 16);
         PARALLEL(n_out, it) matmul_item(e, &e->act_out, out, 1, b->logits, m->vocab, it, n_out);
@@ -353,6 +409,7 @@ int tk_forward(tk_engine *e, const tk_batch *b) {
     tk_act_bind(&e->act_dim, e->act_memory, e->m.dim, b->n_tokens);
     tk_act_bind(&e->act_ffn, e->act_memory, e->m.ffn_dim, b->n_tokens);
     tk_act_bind(&e->act_out, e->act_memory, e->m.dim, n > 0 ? n : 1);
+    e->act_dim.floats = e->act_ffn.floats = e->act_out.floats = e->floats;
     memset(e->steps, 0, sizeof(tk_step) * (size_t)(e->steps_used > 0 ? e->steps_used : TK_MAX_STEPS));
     if (b->threads == 1)
         forward_thread(e, 0, 1); /* leave the workers asleep: a spinning one takes a core from whoever needs it */

@@ -29,6 +29,15 @@ void tk_attend_scalar(const float *q, const uint16_t *k, const uint16_t *v, size
 void tk_attend_avx2(const float *q, const uint16_t *k, const uint16_t *v, size_t stride,
                     int n, int head_dim, float scale, float *scores, float *out);
 
+/* 8-bit quantization of `nb` blocks of 32 floats: quants, unrounded scales (max|x| / 127)
+ * and the sum of each block's quants. Both paths give the same bits. */
+void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, int32_t *sums);
+void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d, int32_t *sums);
+
+/* fp16 copies of n floats (round to nearest even on every path). */
+void tk_f32_to_f16_row(int isa, const float *x, uint16_t *out, int n);
+void tk_f32_to_f16_row_avx2(const float *x, uint16_t *out, int n);
+
 static inline float tk_fp16_round(float x) { return tk_f16_to_f32(tk_f32_to_f16(x)); }
 
 #endif

@@ -186,6 +186,46 @@ const tk_matmul_fn tk_matmul_avx2[TK_SLOT_COUNT] = {
     [TK_SLOT_Q4_1] = mm_q4_1, [TK_SLOT_Q8_0] = mm_q8_0,
 };
 
+/* MARK: Activation quantization */
+
+/* The scalar quantizer's operations, eight lanes at a time: the same max, the same
+ * division and multiply, and round-half-to-even conversion, so the same bits. */
+TK_AVX2 void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d, int32_t *sums) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (int b = 0; b < nb; b++, x += TK_QK, q += TK_QK) {
+        const __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8);
+        const __m256 v2 = _mm256_loadu_ps(x + 16), v3 = _mm256_loadu_ps(x + 24);
+        const __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v0), _mm256_andnot_ps(sign, v1)),
+                                       _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
+        __m128 m4 = _mm_max_ps(_mm256_extractf128_ps(m, 1), _mm256_castps256_ps128(m));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        const float amax = _mm_cvtss_f32(m4);
+        d[b] = amax / 127.0f;
+        const __m256 id = _mm256_set1_ps(amax != 0.0f ? 127.0f / amax : 0.0f);
+        const __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, id));
+        const __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, id));
+        const __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(v2, id));
+        const __m256i i3 = _mm256_cvtps_epi32(_mm256_mul_ps(v3, id));
+        const __m256i s = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3));
+        __m128i s4 = _mm_add_epi32(_mm256_extracti128_si256(s, 1), _mm256_castsi256_si128(s));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(1, 0, 3, 2)));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
+        sums[b] = _mm_cvtsi128_si32(s4);
+        /* packs interleave 128-bit lanes; the permutation puts the 32 bytes back in order */
+        const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
+        _mm256_storeu_si256((__m256i *)q, _mm256_permutevar8x32_epi32(p, order));
+    }
+}
+
+TK_AVX2 void tk_f32_to_f16_row_avx2(const float *x, uint16_t *out, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm_storeu_si128((__m128i *)(out + i), _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT));
+    for (; i < n; i++) out[i] = tk_f32_to_f16(x[i]);
+}
+
 /* MARK: Attention */
 
 TK_AVX2 void tk_attend_avx2(const float *q, const uint16_t *k, const uint16_t *v, size_t stride, int n,

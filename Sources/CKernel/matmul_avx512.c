@@ -109,17 +109,6 @@ DEFINE_TILE(q4_1_tile, 20, 1, load_q4_1, dot_us512, dot_us256)
 DEFINE_TILE(q4_0_tile, 18, 0, load_q4_0, dot_ss512, dot_ss256)
 DEFINE_TILE(q8_0_tile, 34, 0, load_q8_0, dot_ss512, dot_ss256)
 
-#define DEFINE_QUANT_MATMUL(name, tile)                                                          \
-    TK_AVX512 static void name(const void *w, size_t row_bytes, int nb, int r0, int r1,           \
-                               const tk_act *act, float *out, int ldo) {                        \
-        for (int r = r0; r < r1; r++) {                                                          \
-            const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;                     \
-            int c = 0;                                                                           \
-            for (; c + TILE <= act->ncols; c += TILE) tile(row, nb, act, c, TILE, out, ldo, r);  \
-            for (; c < act->ncols; c++) tile(row, nb, act, c, 1, out, ldo, r);                   \
-        }                                                                                        \
-    }
-
 /* Q4_1 over many columns (prefill): one row against 8 columns, two columns per
  * 512-bit register, block by block. Each column's lanes get the same multiply
  * and FMA as in q4_1_tile, so the result is the same bits. */
@@ -159,18 +148,72 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
     }
 }
 
+/* Four columns (decode steps of several sequences): the weight block once, in both
+ * halves of a register, against two columns per register; the scales of the four
+ * come from the block-major copies. Per column the same operations as the tiles
+ * above, so the same bits. */
+#define DEFINE_TILE4(name, BLOCK_BYTES, HAS_MIN, LOAD1, DOT512)                                  \
+    TK_AVX512_INLINE void name(const uint8_t *row, int nb, const tk_act *act, int c0, float *out, \
+                               int ldo, int r) {                                                  \
+        const int k = nb * TK_QK, nc = act->ncols;                                                \
+        __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();                            \
+        __m128 summs = _mm_setzero_ps();                                                          \
+        const __m512i pick0 = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);   \
+        const __m512i pick1 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2);   \
+        const int8_t *q = act->qs + (size_t)c0 * k;                                               \
+        for (int b = 0; b < nb; b++, q += TK_QK) {                                                \
+            const uint8_t *blk = row + b * BLOCK_BYTES;                                           \
+            const __m512i w = _mm512_broadcast_i64x4(LOAD1(blk));                                 \
+            const __m512 scale = _mm512_castps128_ps512(                                          \
+                _mm_mul_ps(_mm_set1_ps(ld_f16(blk)), _mm_loadu_ps(act->d_t + (size_t)b * nc + c0))); \
+            const __m512i a0 = join(_mm256_loadu_si256((const __m256i *)q),                        \
+                                    _mm256_loadu_si256((const __m256i *)(q + k)));                \
+            const __m512i a1 = join(_mm256_loadu_si256((const __m256i *)(q + 2 * (size_t)k)),      \
+                                    _mm256_loadu_si256((const __m256i *)(q + 3 * (size_t)k)));    \
+            acc0 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick0, scale), _mm512_cvtepi32_ps(DOT512(w, a0)), acc0); \
+            acc1 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick1, scale), _mm512_cvtepi32_ps(DOT512(w, a1)), acc1); \
+            if (HAS_MIN)                                                                          \
+                summs = _mm_fmadd_ps(_mm_set1_ps(ld_f16(blk + 2)),                                \
+                                     _mm_loadu_ps(act->s_t + (size_t)b * nc + c0), summs);        \
+        }                                                                                         \
+        float m[4];                                                                               \
+        _mm_storeu_ps(m, summs);                                                                  \
+        const __m512 accs[2] = {acc0, acc1};                                                      \
+        for (int p = 0; p < 2; p++) {                                                             \
+            const __m256 lo = _mm512_castps512_ps256(accs[p]);                                    \
+            const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(accs[p]), 1)); \
+            out[(size_t)(c0 + 2 * p) * ldo + r] = hsum8(lo) + m[2 * p];                           \
+            out[(size_t)(c0 + 2 * p + 1) * ldo + r] = hsum8(hi) + m[2 * p + 1];                   \
+        }                                                                                         \
+    }
+
+DEFINE_TILE4(q4_1_tile4, 20, 1, load_q4_1, dot_us512)
+DEFINE_TILE4(q4_0_tile4, 18, 0, load_q4_0, dot_ss512)
+DEFINE_TILE4(q8_0_tile4, 34, 0, load_q8_0, dot_ss512)
+
 TK_AVX512 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, int r1, const tk_act *act,
                               float *out, int ldo) {
     for (int r = r0; r < r1; r++) {
         const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;
         int c = 0;
         for (; c + 8 <= act->ncols; c += 8) q4_1_tile8(row, nb, act, c, out, ldo, r);
-        for (; c + TILE <= act->ncols; c += TILE) q4_1_tile(row, nb, act, c, TILE, out, ldo, r);
+        for (; c + 4 <= act->ncols; c += 4) q4_1_tile4(row, nb, act, c, out, ldo, r);
         for (; c < act->ncols; c++) q4_1_tile(row, nb, act, c, 1, out, ldo, r);
     }
 }
-DEFINE_QUANT_MATMUL(mm_q4_0, q4_0_tile)
-DEFINE_QUANT_MATMUL(mm_q8_0, q8_0_tile)
+
+#define DEFINE_QUANT_MATMUL4(name, tile, tile4)                                                  \
+    TK_AVX512 static void name(const void *w, size_t row_bytes, int nb, int r0, int r1,           \
+                               const tk_act *act, float *out, int ldo) {                        \
+        for (int r = r0; r < r1; r++) {                                                          \
+            const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;                     \
+            int c = 0;                                                                           \
+            for (; c + 4 <= act->ncols; c += 4) tile4(row, nb, act, c, out, ldo, r);             \
+            for (; c < act->ncols; c++) tile(row, nb, act, c, 1, out, ldo, r);                   \
+        }                                                                                        \
+    }
+DEFINE_QUANT_MATMUL4(mm_q4_0, q4_0_tile, q4_0_tile4)
+DEFINE_QUANT_MATMUL4(mm_q8_0, q8_0_tile, q8_0_tile4)
 
 /* Float weights gain nothing from VNNI: the AVX2 products serve. */
 const tk_matmul_fn tk_matmul_avx512[TK_SLOT_COUNT] = {

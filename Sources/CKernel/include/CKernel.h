@@ -67,17 +67,21 @@ typedef struct {
     int8_t *qs;  /* ncols * k quants */
     float *d;    /* ncols * k/32 block scales, fp16-rounded */
     float *s;    /* ncols * k/32: fp16(d_unrounded * sum(qs)), as GGML's Q8_1 */
-    int32_t *isum; /* ncols * k/32: sum(qs) */
     float *d_t;  /* the block scales again, block-major: [block][column], for products over many columns */
     float *s_t;  /* s, block-major */
     uint16_t *f16; /* ncols * k fp16 copies */
     float *f32;  /* ncols * k */
+    int floats;  /* 1: keep the f16 and f32 copies (float weights read them); tk_act_bind sets it */
 } tk_act;
 
 size_t tk_act_bytes(int k, int ncols);
 void tk_act_bind(tk_act *act, void *memory, int k, int ncols);
 /** Quantizes columns [c0, c1) of `x` (column c at x + c*x_stride) into `act`. */
 void tk_act_quantize(tk_act *act, const float *x, size_t x_stride, int c0, int c1);
+/** Quantizes blocks [b0, b1) of column `c`, whose `k` floats start at `xc`, with the
+ *  given path. Every path writes the same bits; parts of a column may be quantized
+ *  by different threads. */
+void tk_act_quantize_blocks(tk_act *act, int isa, const float *xc, int c, int b0, int b1);
 
 /* MARK: - Matrix products */
 

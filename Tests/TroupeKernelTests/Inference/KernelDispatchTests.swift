@@ -113,6 +113,45 @@ struct KernelDispatchTests {
         }
     }
 
+    @Test("every path quantizes activations to the same bits, whole or in parts")
+    func quantizationAgrees() {
+        var noise = Noise(state: 0xC0FF_EE00)
+        let k = 1536, ncols = 3, nb = k / 32
+        // Ordinary values, a zero block, ties at half steps, and one huge outlier.
+        var x = (0..<(k * ncols)).map { _ in noise.float(4) }
+        for i in 32..<64 { x[i] = 0 }
+        for i in 64..<96 { x[i] = Float(i - 80) * 0.5 }
+        x[200] = 1e6
+        func quantized(_ isa: KernelISA, parts: Int) -> (qs: [Int8], d: [Float], s: [Float], f16: [UInt16]) {
+            let memory = UnsafeMutableRawPointer.allocate(byteCount: tk_act_bytes(Int32(k), Int32(ncols)), alignment: 64)
+            defer { memory.deallocate() }
+            var act = tk_act()
+            tk_act_bind(&act, memory, Int32(k), Int32(ncols))
+            x.withUnsafeBufferPointer { x in
+                for c in 0..<ncols {
+                    for p in 0..<parts {
+                        tk_act_quantize_blocks(&act, isa.rawValue, x.baseAddress! + c * k, Int32(c),
+                                               Int32(nb * p / parts), Int32(nb * (p + 1) / parts))
+                    }
+                }
+            }
+            let n = k * ncols
+            return (Array(UnsafeBufferPointer(start: act.qs, count: n)), Array(UnsafeBufferPointer(start: act.d, count: n / 32)),
+                    Array(UnsafeBufferPointer(start: act.s, count: n / 32)), Array(UnsafeBufferPointer(start: act.f16, count: n)))
+        }
+        let reference = quantized(.scalar, parts: 1)
+        #expect(reference.qs[32..<64].allSatisfy { $0 == 0 } && reference.d[1] == 0)
+        #expect(reference.qs[0..<32].contains { $0 != 0 })
+        for isa in KernelISA.supported {
+            for parts in [1, 5] {
+                let got = quantized(isa, parts: parts)
+                #expect(got.qs == reference.qs, "\(isa) in \(parts) parts: quants")
+                #expect(got.d == reference.d && got.s == reference.s, "\(isa) in \(parts) parts: scales")
+                #expect(got.f16 == reference.f16, "\(isa) in \(parts) parts: fp16 copies")
+            }
+        }
+    }
+
     @Test("fp16 conversion round-trips and rounds to nearest even")
     func halfConversion() {
         for bits in stride(from: 0, through: 0x7bff, by: 7) {
