@@ -29,7 +29,7 @@ struct tk_engine {
     int floats;                     /* some weights are F16/F32: activations keep float copies */
     tk_attend_fn attend;
     float *x, *xb, *qkv, *att, *h;  /* activations, [token][feature] */
-    float *scores;                  /* per thread: max_ctx */
+    float *scores;                  /* per thread: up to 4 heads x max_ctx */
     float *rope;                    /* per token: rope_dim cos/sin pairs */
     void *act_memory;
     tk_act act_dim, act_ffn, act_out; /* bound per batch over the same memory, used in turn */
@@ -44,10 +44,6 @@ static void *tk_alloc(size_t bytes) {
     void *p = NULL;
     if (posix_memalign(&p, 64, bytes ? bytes : 64) != 0) return NULL;
     return p;
-}
-
-size_t tk_kv_position_bytes(const tk_model *m) {
-    return (size_t)m->n_layer * (size_t)(m->n_kv_head * m->head_dim) * 2;
 }
 
 static int is_float(const tk_tensor *t) { return t->type == TK_TYPE_F32 || t->type == TK_TYPE_F16; }
@@ -69,7 +65,7 @@ tk_engine *tk_engine_create(const tk_model *m, int nthreads, int max_tokens, int
     if (!e) return NULL;
     e->m = *m;
     e->isa = isa;
-    e->attend = isa == TK_ISA_SCALAR ? tk_attend_scalar : tk_attend_avx2;
+    e->attend = isa == TK_ISA_AVX512 ? tk_attend_avx512 : isa == TK_ISA_AVX2 ? tk_attend_avx2 : tk_attend_scalar;
     e->max_tokens = max_tokens;
     e->max_ctx = max_ctx;
     e->kv_dim = m->n_kv_head * m->head_dim;
@@ -82,7 +78,7 @@ tk_engine *tk_engine_create(const tk_model *m, int nthreads, int max_tokens, int
     e->qkv = tk_alloc(T * (m->dim + 2 * e->kv_dim) * 4);
     e->att = tk_alloc(T * m->dim * 4);
     e->h = tk_alloc(T * 2 * m->ffn_dim * 4);
-    e->scores = tk_alloc((size_t)tk_pool_size(e->pool) * max_ctx * 4);
+    e->scores = tk_alloc((size_t)tk_pool_size(e->pool) * 4 * max_ctx * 4);
     e->rope = tk_alloc(T * m->rope_dim * 4);
     e->act_memory = tk_alloc(tk_act_bytes(widest, max_tokens));
     e->logit_rows = calloc(T, sizeof(int));
@@ -259,7 +255,6 @@ static void forward_thread(void *raw, int ith, int nth) {
     const tk_batch *b = e->batch;
     const int T = b->n_tokens, dim = m->dim, kvd = e->kv_dim, ffn = m->ffn_dim;
     const int qkv_w = dim + 2 * kvd;
-    const size_t pos_stride = (size_t)m->n_layer * kvd; /* fp16 elements between positions in a cache */
     const int tok_items = items_for(e, T);
     int s = 0; /* the operation this thread is at */
 #define TOKENS_OF(item, t0, t1)                                   \
@@ -309,26 +304,31 @@ static void forward_thread(void *raw, int ith, int nth) {
                 const float *table = e->rope + (size_t)t * m->rope_dim;
                 for (int h = g * group; h < (g + 1) * group; h++) rope_apply(q + h * hd, table, m->rope_dim);
                 rope_apply(k, table, m->rope_dim);
-                const size_t at = (size_t)b->pos[t] * pos_stride + (size_t)l * kvd + (size_t)g * hd;
-                tk_f32_to_f16_row(e->isa, k, b->kv[t]->k + at, hd);
-                tk_f32_to_f16_row(e->isa, v, b->kv[t]->v + at, hd);
+                const tk_kv *kv = b->kv[t];
+                const size_t at = ((size_t)(l * m->n_kv_head + g) * kv->capacity + b->pos[t]) * hd;
+                tk_f32_to_f16_row(e->isa, k, kv->k + at, hd);
+                tk_f32_to_f16_row(e->isa, v, kv->v + at, hd);
             }
         }
 
-        /* attention, one (token, head) pair per item; a head of whole blocks is
-         * quantized for the output product by the same item */
+        /* attention, one (token, K/V head) pair per item: the query heads that share a
+         * K/V head read its rows once; when they span whole blocks, the item quantizes
+         * their output for the output product */
         {
             const int group = m->n_head / m->n_kv_head, hd = m->head_dim;
-            const int whole = hd % 32 == 0;
+            const int whole = (group * hd) % 32 == 0;
             const float scale = 1.0f / sqrtf((float)hd);
-            float *scores = e->scores + (size_t)ith * e->max_ctx;
-            PARALLEL(T * m->n_head, p) {
-                const int t = p / m->n_head, h = p % m->n_head;
-                const size_t off = (size_t)l * kvd + (size_t)(h / group) * hd;
+            float *scores = e->scores + (size_t)ith * 4 * e->max_ctx;
+            PARALLEL(T * m->n_kv_head, p) {
+                const int t = p / m->n_kv_head, g = p % m->n_kv_head;
+                const tk_kv *kv = b->kv[t];
+                const size_t off = (size_t)(l * m->n_kv_head + g) * kv->capacity * hd;
                 float *out = e->att + (size_t)t * dim;
-                e->attend(e->qkv + (size_t)t * qkv_w + h * hd, b->kv[t]->k + off, b->kv[t]->v + off,
-                          pos_stride, b->pos[t] + 1, hd, scale, scores, out + h * hd);
-                if (whole) tk_act_quantize_blocks(&e->act_dim, e->isa, out, t, h * hd / 32, (h + 1) * hd / 32);
+                e->attend(e->qkv + (size_t)t * qkv_w + (size_t)g * group * hd, group, kv->k + off, kv->v + off,
+                          (size_t)hd, b->pos[t] + 1, hd, scale, scores, (size_t)e->max_ctx,
+                          out + (size_t)g * group * hd);
+                if (whole)
+                    tk_act_quantize_blocks(&e->act_dim, e->isa, out, t, g * group * hd / 32, (g + 1) * group * hd / 32);
             }
             if (!whole) {
                 PARALLEL(tok_items, it) {

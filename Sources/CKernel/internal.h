@@ -21,13 +21,17 @@ extern const tk_matmul_fn tk_matmul_scalar[TK_SLOT_COUNT];
 extern const tk_matmul_fn tk_matmul_avx2[TK_SLOT_COUNT];
 extern const tk_matmul_fn tk_matmul_avx512[TK_SLOT_COUNT];
 
-/* Attention of one query head over positions [0, n) of a cache (fp16 K/V rows `stride` elements apart). */
-typedef void (*tk_attend_fn)(const float *q, const uint16_t *k, const uint16_t *v, size_t stride,
-                             int n, int head_dim, float scale, float *scores, float *out);
-void tk_attend_scalar(const float *q, const uint16_t *k, const uint16_t *v, size_t stride,
-                      int n, int head_dim, float scale, float *scores, float *out);
-void tk_attend_avx2(const float *q, const uint16_t *k, const uint16_t *v, size_t stride,
-                    int n, int head_dim, float scale, float *scores, float *out);
+/* Attention of `heads` query heads that share one K/V head (q and out: heads x head_dim
+ * floats) over positions [0, n) of a cache, fp16 K/V rows `stride` elements apart;
+ * `scores` holds `heads` rows of `scores_stride` floats of scratch. */
+typedef void (*tk_attend_fn)(const float *q, int heads, const uint16_t *k, const uint16_t *v, size_t stride,
+                             int n, int head_dim, float scale, float *scores, size_t scores_stride, float *out);
+void tk_attend_scalar(const float *q, int heads, const uint16_t *k, const uint16_t *v, size_t stride,
+                      int n, int head_dim, float scale, float *scores, size_t scores_stride, float *out);
+void tk_attend_avx2(const float *q, int heads, const uint16_t *k, const uint16_t *v, size_t stride,
+                    int n, int head_dim, float scale, float *scores, size_t scores_stride, float *out);
+void tk_attend_avx512(const float *q, int heads, const uint16_t *k, const uint16_t *v, size_t stride,
+                      int n, int head_dim, float scale, float *scores, size_t scores_stride, float *out);
 
 /* 8-bit quantization of `nb` blocks of 32 floats: quants, unrounded scales (max|x| / 127)
  * and the sum of each block's quants. Both paths give the same bits. */

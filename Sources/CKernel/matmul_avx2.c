@@ -228,66 +228,6 @@ TK_AVX2 void tk_f32_to_f16_row_avx2(const float *x, uint16_t *out, int n) {
 
 /* MARK: Attention */
 
-TK_AVX2 void tk_attend_avx2(const float *q, const uint16_t *k, const uint16_t *v, size_t stride, int n,
-                            int head_dim, float scale, float *scores, float *out) {
-    if (head_dim % 16 != 0 || head_dim > 256) {
-        tk_attend_scalar(q, k, v, stride, n, head_dim, scale, scores, out);
-        return;
-    }
-    /* Q rounded to fp16 as GGML does before its fp16 dot products. */
-    __m256 qh[32];
-    for (int i = 0; i < head_dim; i += 8)
-        qh[i / 8] = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(q + i), _MM_FROUND_TO_NEAREST_INT));
-    float max = -INFINITY;
-    for (int t = 0; t < n; t++) {
-        const uint16_t *kt = k + (size_t)t * stride;
-        __m256 acc = _mm256_setzero_ps();
-        for (int i = 0; i < head_dim; i += 8)
-            acc = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kt + i))), qh[i / 8], acc);
-        scores[t] = hsum8(acc) * scale;
-        if (scores[t] > max) max = scores[t];
-    }
-    double sum = 0.0;
-    for (int t = 0; t < n; t++) {
-        scores[t] = expf(scores[t] - max);
-        sum += scores[t];
-    }
-    const float inv = (float)(1.0 / sum);
-    /* Position t accumulates into lane t % 8 and the lanes are summed at the end,
-     * the order in which GGML's tiled fp16 product reduces over positions. Dims go
-     * 16 at a time so the 8 x 2 lane accumulators stay in registers. */
-    {
-        const __m256 iv = _mm256_set1_ps(inv);
-        int t = 0;
-        for (; t + 8 <= n; t += 8) {
-            const __m256 p = _mm256_mul_ps(_mm256_loadu_ps(scores + t), iv);
-            _mm256_storeu_ps(scores + t, _mm256_cvtph_ps(_mm256_cvtps_ph(p, _MM_FROUND_TO_NEAREST_INT)));
-        }
-        for (; t < n; t++) scores[t] = _cvtsh_ss(_cvtss_sh(scores[t] * inv, _MM_FROUND_TO_NEAREST_INT));
-    }
-    for (int j0 = 0; j0 < head_dim; j0 += 16) {
-        __m256 o[8][2];
-        for (int m = 0; m < 8; m++) o[m][0] = o[m][1] = _mm256_setzero_ps();
-        int t = 0;
-        for (; t + 8 <= n; t += 8) {
-            for (int m = 0; m < 8; m++) {
-                const __m256 p = _mm256_broadcast_ss(scores + t + m);
-                const uint16_t *vt = v + (size_t)(t + m) * stride + j0;
-                o[m][0] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)vt)), p, o[m][0]);
-                o[m][1] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vt + 8))), p, o[m][1]);
-            }
-        }
-        for (int m = 0; t + m < n; m++) {
-            const __m256 p = _mm256_broadcast_ss(scores + t + m);
-            const uint16_t *vt = v + (size_t)(t + m) * stride + j0;
-            o[m][0] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)vt)), p, o[m][0]);
-            o[m][1] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(vt + 8))), p, o[m][1]);
-        }
-        for (int h = 0; h < 2; h++) {
-            const __m256 r0 = _mm256_add_ps(o[4][h], o[0][h]), r1 = _mm256_add_ps(o[5][h], o[1][h]);
-            const __m256 r2 = _mm256_add_ps(o[6][h], o[2][h]), r3 = _mm256_add_ps(o[7][h], o[3][h]);
-            _mm256_storeu_ps(out + j0 + 8 * h, _mm256_add_ps(_mm256_add_ps(r0, r2), _mm256_add_ps(r1, r3)));
-        }
-    }
-
-}
+#define TK_ATTEND_NAME tk_attend_avx2
+#define TK_ATTEND_TARGET "avx2,fma,f16c"
+#include "attend_body.h"

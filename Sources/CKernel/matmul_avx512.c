@@ -219,3 +219,9 @@ DEFINE_QUANT_MATMUL4(mm_q8_0, q8_0_tile, q8_0_tile4)
 const tk_matmul_fn tk_matmul_avx512[TK_SLOT_COUNT] = {
     [TK_SLOT_Q4_0] = mm_q4_0, [TK_SLOT_Q4_1] = mm_q4_1, [TK_SLOT_Q8_0] = mm_q8_0,
 };
+
+/* Attention: the AVX2 code, compiled with AVX-512's 32 vector registers so a
+ * group's accumulators stay in registers. */
+#define TK_ATTEND_NAME tk_attend_avx512
+#define TK_ATTEND_TARGET TK_AVX512_TARGET
+#include "attend_body.h"

@@ -109,8 +109,8 @@ const tk_matmul_fn tk_matmul_scalar[TK_SLOT_COUNT] = {
 
 /* MARK: Attention */
 
-void tk_attend_scalar(const float *q, const uint16_t *k, const uint16_t *v, size_t stride, int n,
-                      int head_dim, float scale, float *scores, float *out) {
+static void attend_head(const float *q, const uint16_t *k, const uint16_t *v, size_t stride, int n,
+                        int head_dim, float scale, float *scores, float *out) {
     /* GGML multiplies fp16 K by Q rounded to fp16, and fp16 V by the probabilities rounded to fp16. */
     float qh[256];
     for (int i = 0; i < head_dim; i++) qh[i] = tk_fp16_round(q[i]);
@@ -134,4 +134,11 @@ void tk_attend_scalar(const float *q, const uint16_t *k, const uint16_t *v, size
         const uint16_t *vt = v + (size_t)t * stride;
         for (int i = 0; i < head_dim; i++) out[i] += p * tk_f16_to_f32(vt[i]);
     }
+}
+
+void tk_attend_scalar(const float *q, int heads, const uint16_t *k, const uint16_t *v, size_t stride, int n,
+                      int head_dim, float scale, float *scores, size_t scores_stride, float *out) {
+    for (int h = 0; h < heads; h++)
+        attend_head(q + (size_t)h * head_dim, k, v, stride, n, head_dim, scale, scores + h * scores_stride,
+                    out + (size_t)h * head_dim);
 }

@@ -137,21 +137,26 @@ typedef struct {
     const tk_layer *layers; /* n_layer */
 } tk_model;
 
-/** One sequence's K/V cache: positions [0, capacity), each holding every layer's K (and V) row in fp16. */
+/** One sequence's K/V cache in fp16. Each plane (a layer's K/V head) keeps its rows
+ *  position after position, so attention streams through contiguous memory. */
 typedef struct {
-    uint16_t *k; /* capacity * n_layer * kv_dim */
+    uint16_t *k;  /* planes x capacity x head_dim; plane = layer * n_kv_head + kv head */
     uint16_t *v;
-    int capacity;
+    int capacity; /* positions per plane */
+    int planes;
+    int head_dim;
 } tk_kv;
 
+/** An empty cache shaped for `m`. */
+tk_kv tk_kv_empty(const tk_model *m);
 /** Bytes of K (or V) one position takes. */
-size_t tk_kv_position_bytes(const tk_model *m);
+size_t tk_kv_position_bytes(const tk_kv *kv);
 /** Grows a cache to `capacity` positions, keeping its contents. Memory comes
  *  straight from the OS (mmap, grown with mremap on Linux), so a freed cache is
  *  returned at once. Returns 0, or -1 when out of memory (the cache is unchanged). */
-int tk_kv_reserve(tk_kv *kv, size_t position_bytes, int capacity);
+int tk_kv_reserve(tk_kv *kv, int capacity);
 /** Releases a cache's memory. */
-void tk_kv_release(tk_kv *kv, size_t position_bytes);
+void tk_kv_release(tk_kv *kv);
 
 /** A batch of tokens, each at a position of its sequence; tokens of one sequence appear in position order. */
 typedef struct {

@@ -17,15 +17,15 @@ public final class KVCache: @unchecked Sendable {
     let raw: UnsafeMutablePointer<tk_kv>
     private let positionBytes: Int
 
-    init(positionBytes: Int, limit: Int) {
-        self.positionBytes = positionBytes
+    init(empty: tk_kv, limit: Int) {
         self.limit = limit
         raw = .allocate(capacity: 1)
-        raw.initialize(to: tk_kv(k: nil, v: nil, capacity: 0))
+        raw.initialize(to: empty)
+        positionBytes = tk_kv_position_bytes(raw)
     }
 
     deinit {
-        tk_kv_release(raw, positionBytes)
+        tk_kv_release(raw)
         raw.deallocate()
     }
 
@@ -40,7 +40,7 @@ public final class KVCache: @unchecked Sendable {
         guard count <= limit else { throw .contextFull(limit: limit) }
         guard count > capacity else { return }
         let wanted = Swift.min(limit, Swift.max(count, Swift.max(64, capacity * 2)))
-        guard tk_kv_reserve(raw, positionBytes, Int32(wanted)) == 0 else {
+        guard tk_kv_reserve(raw, Int32(wanted)) == 0 else {
             throw .outOfMemory(what: "a KV cache of \(wanted) positions")
         }
     }

@@ -151,7 +151,7 @@ public final class Transformer: @unchecked Sendable {
 
     /// An empty cache for a new sequence.
     public func makeCache() -> KVCache {
-        KVCache(positionBytes: Int(tk_kv_position_bytes(&model)), limit: contextLength)
+        KVCache(empty: tk_kv_empty(&model), limit: contextLength)
     }
 
     /// Runs `tokens`, appending each to its cache, and writes one row of

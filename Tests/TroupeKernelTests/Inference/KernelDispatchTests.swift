@@ -204,4 +204,27 @@ struct ModelDispatchTests {
             #expect(best(other) == best(reference), "\(isa) picks another token than scalar")
         }
     }
+
+    @Test("a sequence fed token by token, its cache growing twice, gets the bits of one pass")
+    func growingCacheKeepsContents() throws {
+        let model = try Transformer(file: GGUFFile(url: Fixtures.modelURL), threads: 2)
+        let ids: [Int32] = (0..<150).map { Int32(200 + ($0 * 7_919) % 40_000) }
+        let vocab = model.config.vocabularySize
+        var onePass = [Float](repeating: 0, count: vocab), stepwise = [Float](repeating: 1, count: vocab)
+        try onePass.withUnsafeMutableBufferPointer { out in
+            let cache = model.makeCache()
+            try model.forward(ids.enumerated().map { .init(id: $0.element, cache: cache, wantsLogits: $0.offset == ids.count - 1) },
+                              logits: out.baseAddress)
+        }
+        let cache = model.makeCache()
+        var capacities: Set<Int> = []
+        try stepwise.withUnsafeMutableBufferPointer { out in
+            for (i, id) in ids.enumerated() {
+                try model.forward([.init(id: id, cache: cache, wantsLogits: i == ids.count - 1)], logits: out.baseAddress)
+                capacities.insert(cache.capacity)
+            }
+        }
+        #expect(capacities.count >= 3, "the cache grew \(capacities.count - 1) times")
+        #expect(stepwise == onePass)
+    }
 }

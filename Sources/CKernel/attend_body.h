@@ -1,0 +1,128 @@
+/* Attention of a group of query heads that share one K/V head, over positions
+ * [0, n) of a cache. Included by the AVX2 and AVX-512 files with
+ * TK_ATTEND_NAME and TK_ATTEND_TARGET defined.
+ *
+ * Per head the operations are GGML's: Q rounded to fp16 meets fp16 K, softmax in
+ * float with a double sum, probabilities rounded to fp16 meet fp16 V with
+ * position t accumulating into lane t % 8. Each K and V row is converted once
+ * for the whole group, and every head sees the same operations in the same
+ * order as when attended alone, so results do not depend on the grouping. */
+
+#define TK_ATT_INLINE static inline __attribute__((always_inline, target(TK_ATTEND_TARGET)))
+#define TK_ATT_JOIN2(a, b) a##b
+#define TK_ATT_JOIN(a, b) TK_ATT_JOIN2(a, b)
+#define TK_ATT(name) TK_ATT_JOIN(TK_ATTEND_NAME, name)
+
+TK_ATT_INLINE float TK_ATT(_hsum8)(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+/* Scores of G heads (rows `ss` apart) for positions [0, n), then each row's softmax,
+ * rounded to fp16. */
+TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uint16_t *k, size_t stride,
+                                          int n, int hd, float scale, float *scores, size_t ss) {
+    __m256 qh[4][32];
+    for (int g = 0; g < G; g++)
+        for (int i = 0; i < hd; i += 8)
+            qh[g][i / 8] = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(q + g * hd + i), _MM_FROUND_TO_NEAREST_INT));
+    float max[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    for (int t = 0; t < n; t++) {
+        const uint16_t *kt = k + (size_t)t * stride;
+        __m256 acc[4];
+        for (int g = 0; g < G; g++) acc[g] = _mm256_setzero_ps();
+        for (int i = 0; i < hd; i += 8) {
+            const __m256 kv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kt + i)));
+            for (int g = 0; g < G; g++) acc[g] = _mm256_fmadd_ps(kv, qh[g][i / 8], acc[g]);
+        }
+        for (int g = 0; g < G; g++) {
+            const float sc = TK_ATT(_hsum8)(acc[g]) * scale;
+            scores[g * ss + t] = sc;
+            if (sc > max[g]) max[g] = sc;
+        }
+    }
+    for (int g = 0; g < G; g++) {
+        float *sg = scores + g * ss;
+        double sum = 0.0;
+        for (int t = 0; t < n; t++) {
+            sg[t] = expf(sg[t] - max[g]);
+            sum += sg[t];
+        }
+        const float inv = (float)(1.0 / sum);
+        const __m256 iv = _mm256_set1_ps(inv);
+        int t = 0;
+        for (; t + 8 <= n; t += 8) {
+            const __m256 p = _mm256_mul_ps(_mm256_loadu_ps(sg + t), iv);
+            _mm256_storeu_ps(sg + t, _mm256_cvtph_ps(_mm256_cvtps_ph(p, _MM_FROUND_TO_NEAREST_INT)));
+        }
+        for (; t < n; t++) sg[t] = _cvtsh_ss(_cvtss_sh(sg[t] * inv, _MM_FROUND_TO_NEAREST_INT));
+    }
+}
+
+/* out (G heads, hd apart) = probabilities x V, 8 dims at a time. */
+TK_ATT_INLINE void TK_ATT(_values)(const int G, const uint16_t *v, size_t stride, int n, int hd,
+                                   const float *scores, size_t ss, float *out) {
+    for (int j0 = 0; j0 < hd; j0 += 8) {
+        __m256 o[4][8];
+        for (int g = 0; g < G; g++)
+            for (int m = 0; m < 8; m++) o[g][m] = _mm256_setzero_ps();
+        int t = 0;
+        for (; t + 8 <= n; t += 8) {
+            for (int m = 0; m < 8; m++) {
+                const __m256 vt = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + (size_t)(t + m) * stride + j0)));
+                for (int g = 0; g < G; g++)
+                    o[g][m] = _mm256_fmadd_ps(vt, _mm256_broadcast_ss(scores + g * ss + t + m), o[g][m]);
+            }
+        }
+        for (int m = 0; t + m < n; m++) {
+            const __m256 vt = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(v + (size_t)(t + m) * stride + j0)));
+            for (int g = 0; g < G; g++)
+                o[g][m] = _mm256_fmadd_ps(vt, _mm256_broadcast_ss(scores + g * ss + t + m), o[g][m]);
+        }
+        for (int g = 0; g < G; g++) {
+            const __m256 r0 = _mm256_add_ps(o[g][4], o[g][0]), r1 = _mm256_add_ps(o[g][5], o[g][1]);
+            const __m256 r2 = _mm256_add_ps(o[g][6], o[g][2]), r3 = _mm256_add_ps(o[g][7], o[g][3]);
+            _mm256_storeu_ps(out + g * hd + j0, _mm256_add_ps(_mm256_add_ps(r0, r2), _mm256_add_ps(r1, r3)));
+        }
+    }
+}
+
+#define TK_ATT_GROUP(G)                                                                         \
+    __attribute__((target(TK_ATTEND_TARGET))) static void TK_ATT(_group##G)(                    \
+        const float *q, const uint16_t *k, const uint16_t *v, size_t stride, int n, int hd,       \
+        float scale, float *scores, size_t ss, float *out) {                                     \
+        TK_ATT(_probabilities)(G, q, k, stride, n, hd, scale, scores, ss);                       \
+        TK_ATT(_values)(G, v, stride, n, hd, scores, ss, out);                                   \
+    }
+TK_ATT_GROUP(1)
+TK_ATT_GROUP(2)
+TK_ATT_GROUP(3)
+TK_ATT_GROUP(4)
+
+void TK_ATTEND_NAME(const float *q, int heads, const uint16_t *k, const uint16_t *v, size_t stride, int n,
+                    int head_dim, float scale, float *scores, size_t scores_stride, float *out) {
+    if (head_dim % 16 != 0 || head_dim > 256) {
+        tk_attend_scalar(q, heads, k, v, stride, n, head_dim, scale, scores, scores_stride, out);
+        return;
+    }
+    for (int h = 0; h < heads; h += 4) {
+        const float *qg = q + (size_t)h * head_dim;
+        float *og = out + (size_t)h * head_dim;
+        switch (heads - h < 4 ? heads - h : 4) {
+        case 1: TK_ATT(_group1)(qg, k, v, stride, n, head_dim, scale, scores, scores_stride, og); break;
+        case 2: TK_ATT(_group2)(qg, k, v, stride, n, head_dim, scale, scores, scores_stride, og); break;
+        case 3: TK_ATT(_group3)(qg, k, v, stride, n, head_dim, scale, scores, scores_stride, og); break;
+        default: TK_ATT(_group4)(qg, k, v, stride, n, head_dim, scale, scores, scores_stride, og); break;
+        }
+    }
+}
+
+#undef TK_ATT_GROUP
+#undef TK_ATT
+#undef TK_ATT_JOIN
+#undef TK_ATT_JOIN2
+#undef TK_ATT_INLINE
+#undef TK_ATTEND_NAME
+#undef TK_ATTEND_TARGET
