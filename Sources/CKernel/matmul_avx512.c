@@ -32,6 +32,38 @@ TK_AVX512_INLINE __m256i unpack_nibbles(const uint8_t *p) {
     return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m), _mm_and_si128(q, m));
 }
 
+/* Nibbles of 16 bytes as 32 bytes (low nibbles, then high), in both halves of a register:
+ * one broadcast load, one variable shift, one mask. */
+TK_AVX512_INLINE __m512i nibbles_both(const uint8_t *p) {
+    const __m512i q = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)p));
+    const __m512i shift = _mm512_set_epi64(0x0004000400040004LL, 0x0004000400040004LL, 0, 0,
+                                           0x0004000400040004LL, 0x0004000400040004LL, 0, 0);
+    return _mm512_and_si512(_mm512_srlv_epi16(q, shift), _mm512_set1_epi8(15));
+}
+
+/* Nibbles of two blocks' 16 bytes, the first block in the low half. */
+TK_AVX512_INLINE __m512i nibbles_pair(const uint8_t *p0, const uint8_t *p1) {
+    const __m256i two = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p0)),
+                                                _mm_loadu_si128((const __m128i *)p1), 1);
+    const __m512i q = _mm512_shuffle_i64x2(_mm512_castsi256_si512(two), _mm512_castsi256_si512(two),
+                                           _MM_SHUFFLE(1, 1, 0, 0));
+    const __m512i shift = _mm512_set_epi64(0x0004000400040004LL, 0x0004000400040004LL, 0, 0,
+                                           0x0004000400040004LL, 0x0004000400040004LL, 0, 0);
+    return _mm512_and_si512(_mm512_srlv_epi16(q, shift), _mm512_set1_epi8(15));
+}
+
+/* The fp16 scale (and, for Q4_1, minimum) at the head of a block, each in all four lanes. */
+TK_AVX512_INLINE __m128 block_d(const uint8_t *blk) {
+    uint32_t dm;
+    memcpy(&dm, blk, 4);
+    return _mm_permute_ps(_mm_cvtph_ps(_mm_cvtsi32_si128((int)dm)), 0x00);
+}
+TK_AVX512_INLINE __m128 block_m(const uint8_t *blk) {
+    uint32_t dm;
+    memcpy(&dm, blk, 4);
+    return _mm_permute_ps(_mm_cvtph_ps(_mm_cvtsi32_si128((int)dm)), 0x55);
+}
+
 TK_AVX512_INLINE __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
@@ -49,7 +81,7 @@ TK_AVX512_INLINE __m256i dot_ss256(__m256i w, __m256i a) {
 
 /* The tile bodies: BLOCK_BYTES, how to load a pair / one block of weights as
  * bytes, and how to take their product with the activations. */
-#define DEFINE_TILE(name, BLOCK_BYTES, HAS_MIN, LOAD1, DOT512, DOT256)                           \
+#define DEFINE_TILE(name, BLOCK_BYTES, HAS_MIN, LOAD1, LOAD2, DOT512, DOT256)                    \
     TK_AVX512_INLINE void name(const uint8_t *row, int nb, const tk_act *act, int c0,           \
                                const int nc, float *out, int ldo, int r) {                      \
         const int k = nb * TK_QK;                                                                \
@@ -63,7 +95,7 @@ TK_AVX512_INLINE __m256i dot_ss256(__m256i w, __m256i a) {
         for (; b + 2 <= nb; b += 2) {                                                            \
             const uint8_t *b0 = row + b * BLOCK_BYTES, *b1 = b0 + BLOCK_BYTES;                   \
             const float d0 = ld_f16(b0), d1 = ld_f16(b1);                                        \
-            const __m512i wq = join(LOAD1(b0), LOAD1(b1));                                       \
+            const __m512i wq = LOAD2(b0, b1);                                                    \
             for (int c = 0; c < nc; c++) {                                                       \
                 const size_t ib = (size_t)(c0 + c) * nb + b;                                     \
                 const __m512i a = _mm512_loadu_si512(act->qs + (size_t)(c0 + c) * k + b * TK_QK);\
@@ -98,6 +130,17 @@ TK_AVX512_INLINE __m256i load_q4_0(const uint8_t *b) {
 }
 TK_AVX512_INLINE __m256i load_q8_0(const uint8_t *b) { return _mm256_loadu_si256((const __m256i *)(b + 2)); }
 
+TK_AVX512_INLINE __m512i load2_q4_1(const uint8_t *b0, const uint8_t *b1) { return nibbles_pair(b0 + 4, b1 + 4); }
+TK_AVX512_INLINE __m512i load2_q4_0(const uint8_t *b0, const uint8_t *b1) {
+    return _mm512_sub_epi8(nibbles_pair(b0 + 2, b1 + 2), _mm512_set1_epi8(8));
+}
+TK_AVX512_INLINE __m512i load2_q8_0(const uint8_t *b0, const uint8_t *b1) { return join(load_q8_0(b0), load_q8_0(b1)); }
+
+/* One block's weights in both halves of a register. */
+TK_AVX512_INLINE __m512i both_q4_1(const uint8_t *b) { return nibbles_both(b + 4); }
+TK_AVX512_INLINE __m512i both_q4_0(const uint8_t *b) { return _mm512_sub_epi8(nibbles_both(b + 2), _mm512_set1_epi8(8)); }
+TK_AVX512_INLINE __m512i both_q8_0(const uint8_t *b) { return _mm512_broadcast_i64x4(load_q8_0(b)); }
+
 TK_AVX512_INLINE __m512i dot_us512(__m512i w, __m512i a) {
     return _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, a);
 }
@@ -105,9 +148,9 @@ TK_AVX512_INLINE __m256i dot_us256(__m256i w, __m256i a) {
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a);
 }
 
-DEFINE_TILE(q4_1_tile, 20, 1, load_q4_1, dot_us512, dot_us256)
-DEFINE_TILE(q4_0_tile, 18, 0, load_q4_0, dot_ss512, dot_ss256)
-DEFINE_TILE(q8_0_tile, 34, 0, load_q8_0, dot_ss512, dot_ss256)
+DEFINE_TILE(q4_1_tile, 20, 1, load_q4_1, load2_q4_1, dot_us512, dot_us256)
+DEFINE_TILE(q4_0_tile, 18, 0, load_q4_0, load2_q4_0, dot_ss512, dot_ss256)
+DEFINE_TILE(q8_0_tile, 34, 0, load_q8_0, load2_q8_0, dot_ss512, dot_ss256)
 
 /* Q4_1 over many columns (prefill): one row against 8 columns, two columns per
  * 512-bit register, block by block. Each column's lanes get the same multiply
@@ -127,7 +170,7 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
     for (int b = 0; b < nb; b++) {
         const uint8_t *blk = row + b * 20;
         const __m256 dw = _mm256_set1_ps(ld_f16(blk)), mw = _mm256_set1_ps(ld_f16(blk + 2));
-        const __m512i w = _mm512_broadcast_i64x4(unpack_nibbles(blk + 4));
+        const __m512i w = nibbles_both(blk + 4);
         const __m512 scale = _mm512_castps256_ps512(_mm256_mul_ps(dw, _mm256_loadu_ps(act->d_t + (size_t)b * nc + c0)));
         const int8_t *q = act->qs + (size_t)c0 * k + b * TK_QK;
         for (int p = 0; p < 4; p++) {
@@ -152,7 +195,7 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
  * halves of a register, against two columns per register; the scales of the four
  * come from the block-major copies. Per column the same operations as the tiles
  * above, so the same bits. */
-#define DEFINE_TILE4(name, BLOCK_BYTES, HAS_MIN, LOAD1, DOT512)                                  \
+#define DEFINE_TILE4(name, BLOCK_BYTES, HAS_MIN, LOAD_BOTH, DOT512)                              \
     TK_AVX512_INLINE void name(const uint8_t *row, int nb, const tk_act *act, int c0, float *out, \
                                int ldo, int r) {                                                  \
         const int k = nb * TK_QK, nc = act->ncols;                                                \
@@ -163,9 +206,9 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
         const int8_t *q = act->qs + (size_t)c0 * k;                                               \
         for (int b = 0; b < nb; b++, q += TK_QK) {                                                \
             const uint8_t *blk = row + b * BLOCK_BYTES;                                           \
-            const __m512i w = _mm512_broadcast_i64x4(LOAD1(blk));                                 \
+            const __m512i w = LOAD_BOTH(blk);                                                     \
             const __m512 scale = _mm512_castps128_ps512(                                          \
-                _mm_mul_ps(_mm_set1_ps(ld_f16(blk)), _mm_loadu_ps(act->d_t + (size_t)b * nc + c0))); \
+                _mm_mul_ps(block_d(blk), _mm_loadu_ps(act->d_t + (size_t)b * nc + c0)));          \
             const __m512i a0 = join(_mm256_loadu_si256((const __m256i *)q),                        \
                                     _mm256_loadu_si256((const __m256i *)(q + k)));                \
             const __m512i a1 = join(_mm256_loadu_si256((const __m256i *)(q + 2 * (size_t)k)),      \
@@ -173,7 +216,7 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
             acc0 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick0, scale), _mm512_cvtepi32_ps(DOT512(w, a0)), acc0); \
             acc1 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick1, scale), _mm512_cvtepi32_ps(DOT512(w, a1)), acc1); \
             if (HAS_MIN)                                                                          \
-                summs = _mm_fmadd_ps(_mm_set1_ps(ld_f16(blk + 2)),                                \
+                summs = _mm_fmadd_ps(block_m(blk),                                                \
                                      _mm_loadu_ps(act->s_t + (size_t)b * nc + c0), summs);        \
         }                                                                                         \
         float m[4];                                                                               \
@@ -187,9 +230,9 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
         }                                                                                         \
     }
 
-DEFINE_TILE4(q4_1_tile4, 20, 1, load_q4_1, dot_us512)
-DEFINE_TILE4(q4_0_tile4, 18, 0, load_q4_0, dot_ss512)
-DEFINE_TILE4(q8_0_tile4, 34, 0, load_q8_0, dot_ss512)
+DEFINE_TILE4(q4_1_tile4, 20, 1, both_q4_1, dot_us512)
+DEFINE_TILE4(q4_0_tile4, 18, 0, both_q4_0, dot_ss512)
+DEFINE_TILE4(q8_0_tile4, 34, 0, both_q8_0, dot_ss512)
 
 TK_AVX512 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, int r1, const tk_act *act,
                               float *out, int ldo) {
