@@ -20,16 +20,81 @@ TK_ATT_INLINE float TK_ATT(_hsum8)(__m256 x) {
     return _mm_cvtss_f32(r);
 }
 
+/* The eight sums of eight vectors' lanes, in vector order, each added up in the
+ * order _hsum8 uses (lane j with j+4, then with j+2, then lanes 0 and 1). */
+TK_ATT_INLINE __m256 TK_ATT(_sums8)(const __m256 *v) {
+    __m256 p[4];
+    for (int i = 0; i < 4; i++)
+        p[i] = _mm256_add_ps(_mm256_permute2f128_ps(v[2 * i + 1], v[2 * i], 0x13),
+                             _mm256_permute2f128_ps(v[2 * i], v[2 * i + 1], 0x20));
+    const __m256 q0 = _mm256_add_ps(_mm256_shuffle_ps(p[0], p[1], _MM_SHUFFLE(1, 0, 1, 0)),
+                                    _mm256_shuffle_ps(p[0], p[1], _MM_SHUFFLE(3, 2, 3, 2)));
+    const __m256 q1 = _mm256_add_ps(_mm256_shuffle_ps(p[2], p[3], _MM_SHUFFLE(1, 0, 1, 0)),
+                                    _mm256_shuffle_ps(p[2], p[3], _MM_SHUFFLE(3, 2, 3, 2)));
+    const __m256 r = _mm256_add_ps(_mm256_shuffle_ps(q0, q1, _MM_SHUFFLE(2, 0, 2, 0)),
+                                   _mm256_shuffle_ps(q0, q1, _MM_SHUFFLE(3, 1, 3, 1)));
+    return _mm256_permutevar8x32_ps(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* e^x for the softmax's x <= 0, eight lanes: x = n ln2 + r with |r| <= ln2/2, e^r by
+ * its Taylor series to r^7 (relative error ~1e-8, below float's), 2^n put into the
+ * exponent; below -87 (under float's normal range) gives 0. */
+TK_ATT_INLINE __m256 TK_ATT(_exp)(__m256 x) {
+    const __m256 floor = _mm256_set1_ps(-87.0f);
+    const __m256 under = _mm256_cmp_ps(x, floor, _CMP_LT_OQ);
+    x = _mm256_max_ps(x, floor);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 e = _mm256_set1_ps(1.0f / 5040);
+    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 720));
+    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 120));
+    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 24));
+    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 6));
+    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(0.5f));
+    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f));
+    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f));
+    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_andnot_ps(under, _mm256_mul_ps(e, _mm256_castsi256_ps(bits)));
+}
+
 /* Scores of G heads (rows `ss` apart) for positions [0, n), then each row's softmax,
- * rounded to fp16. */
+ * rounded to fp16. Eight positions at a time: their dot products reduce together. */
 TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uint16_t *k, size_t stride,
                                           int n, int hd, float scale, float *scores, size_t ss) {
     __m256 qh[4][32];
     for (int g = 0; g < G; g++)
         for (int i = 0; i < hd; i += 8)
             qh[g][i / 8] = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(q + g * hd + i), _MM_FROUND_TO_NEAREST_INT));
+    const __m256 sc = _mm256_set1_ps(scale);
+    __m256 maxv[4];
     float max[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    for (int t = 0; t < n; t++) {
+    for (int g = 0; g < G; g++) maxv[g] = _mm256_set1_ps(-INFINITY);
+    int t = 0;
+    for (; t + 8 <= n; t += 8) {
+        __m256 acc[4][8];
+        for (int g = 0; g < G; g++)
+            for (int m = 0; m < 8; m++) acc[g][m] = _mm256_setzero_ps();
+        for (int m = 0; m < 8; m++) {
+            const uint16_t *kt = k + (size_t)(t + m) * stride;
+            for (int i = 0; i < hd; i += 8) {
+                const __m256 kv = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kt + i)));
+                for (int g = 0; g < G; g++) acc[g][m] = _mm256_fmadd_ps(kv, qh[g][i / 8], acc[g][m]);
+            }
+        }
+        for (int g = 0; g < G; g++) {
+            const __m256 s8 = _mm256_mul_ps(TK_ATT(_sums8)(acc[g]), sc);
+            _mm256_storeu_ps(scores + g * ss + t, s8);
+            maxv[g] = _mm256_max_ps(maxv[g], s8);
+        }
+    }
+    for (int g = 0; g < G; g++) {
+        float m8[8];
+        _mm256_storeu_ps(m8, maxv[g]);
+        for (int j = 0; j < 8; j++) max[g] = m8[j] > max[g] ? m8[j] : max[g];
+    }
+    for (; t < n; t++) {
         const uint16_t *kt = k + (size_t)t * stride;
         __m256 acc[4];
         for (int g = 0; g < G; g++) acc[g] = _mm256_setzero_ps();
@@ -38,26 +103,41 @@ TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uin
             for (int g = 0; g < G; g++) acc[g] = _mm256_fmadd_ps(kv, qh[g][i / 8], acc[g]);
         }
         for (int g = 0; g < G; g++) {
-            const float sc = TK_ATT(_hsum8)(acc[g]) * scale;
-            scores[g * ss + t] = sc;
-            if (sc > max[g]) max[g] = sc;
+            const float s1 = TK_ATT(_hsum8)(acc[g]) * scale;
+            scores[g * ss + t] = s1;
+            if (s1 > max[g]) max[g] = s1;
         }
     }
     for (int g = 0; g < G; g++) {
         float *sg = scores + g * ss;
-        double sum = 0.0;
-        for (int t = 0; t < n; t++) {
-            sg[t] = expf(sg[t] - max[g]);
-            sum += sg[t];
+        const __m256 mx = _mm256_set1_ps(max[g]);
+        __m256d sum0 = _mm256_setzero_pd(), sum1 = _mm256_setzero_pd();
+        int u = 0;
+        for (; u + 8 <= n; u += 8) {
+            const __m256 e = TK_ATT(_exp)(_mm256_sub_ps(_mm256_loadu_ps(sg + u), mx));
+            _mm256_storeu_ps(sg + u, e);
+            sum0 = _mm256_add_pd(sum0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+            sum1 = _mm256_add_pd(sum1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+        }
+        float tail[8] = {0};
+        for (int j = 0; u + j < n; j++) tail[j] = sg[u + j] - max[g];
+        const __m256 e = TK_ATT(_exp)(_mm256_loadu_ps(tail));
+        _mm256_storeu_ps(tail, e);
+        double lanes[4];
+        _mm256_storeu_pd(lanes, _mm256_add_pd(sum0, sum1));
+        double sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+        for (int j = 0; u + j < n; j++) {
+            sg[u + j] = tail[j];
+            sum += tail[j];
         }
         const float inv = (float)(1.0 / sum);
         const __m256 iv = _mm256_set1_ps(inv);
-        int t = 0;
-        for (; t + 8 <= n; t += 8) {
-            const __m256 p = _mm256_mul_ps(_mm256_loadu_ps(sg + t), iv);
-            _mm256_storeu_ps(sg + t, _mm256_cvtph_ps(_mm256_cvtps_ph(p, _MM_FROUND_TO_NEAREST_INT)));
+        u = 0;
+        for (; u + 8 <= n; u += 8) {
+            const __m256 p = _mm256_mul_ps(_mm256_loadu_ps(sg + u), iv);
+            _mm256_storeu_ps(sg + u, _mm256_cvtph_ps(_mm256_cvtps_ph(p, _MM_FROUND_TO_NEAREST_INT)));
         }
-        for (; t < n; t++) sg[t] = _cvtsh_ss(_cvtss_sh(sg[t] * inv, _MM_FROUND_TO_NEAREST_INT));
+        for (; u < n; u++) sg[u] = _cvtsh_ss(_cvtss_sh(sg[u] * inv, _MM_FROUND_TO_NEAREST_INT));
     }
 }
 
