@@ -10,16 +10,21 @@ import Darwin
 /// processes, meeting up after each can cost more than the second thread
 /// saves. The tuner alternates "all threads" and "one thread" for a few steps,
 /// keeps the faster for a while, then measures again, so it follows the
-/// machine's load. Results do not depend on the choice: every output element
+/// machine's load. While one choice keeps winning clearly, it measures less
+/// often (the slower candidate's steps are a cost of their own). Results do not depend on the choice: every output element
 /// is computed the same way on any thread.
 struct ThreadTuner {
     let maximum: Int
     private var samples: [[Double]] = [[], []]  // seconds per token: [all threads, one thread]
     private var chosen = 0
     private var remaining = 0                   // calls left before measuring again
+    private(set) var interval = ThreadTuner.callsBetweenMeasurements
 
     static let samplesPerCandidate = 6
     static let callsBetweenMeasurements = 256
+    static let longestInterval = 4_096
+    /// How much slower the loser must be for the choice to count as clear.
+    static let clearMargin = 1.25
 
     init(maximum: Int) { self.maximum = maximum }
 
@@ -41,9 +46,12 @@ struct ThreadTuner {
         samples[threads == 1 ? 1 : 0].append(seconds / Double(max(tokens, 1)))
         if samples[0].count >= Self.samplesPerCandidate, samples[1].count >= Self.samplesPerCandidate {
             let medians = samples.map { $0.sorted()[$0.count / 2] }
-            chosen = medians[1] < medians[0] ? 1 : 0
+            let next = medians[1] < medians[0] ? 1 : 0
+            let clear = Swift.max(medians[0], medians[1]) >= Self.clearMargin * Swift.min(medians[0], medians[1])
+            interval = clear && next == chosen ? Swift.min(interval * 2, Self.longestInterval) : Self.callsBetweenMeasurements
+            chosen = next
             samples = [[], []]
-            remaining = Self.callsBetweenMeasurements
+            remaining = interval
         }
     }
 
