@@ -36,29 +36,6 @@ TK_ATT_INLINE __m256 TK_ATT(_sums8)(const __m256 *v) {
     return _mm256_permutevar8x32_ps(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-/* e^x for the softmax's x <= 0, eight lanes: x = n ln2 + r with |r| <= ln2/2, e^r by
- * its Taylor series to r^7 (relative error ~1e-8, below float's), 2^n put into the
- * exponent; below -87 (under float's normal range) gives 0. */
-TK_ATT_INLINE __m256 TK_ATT(_exp)(__m256 x) {
-    const __m256 floor = _mm256_set1_ps(-87.0f);
-    const __m256 under = _mm256_cmp_ps(x, floor, _CMP_LT_OQ);
-    x = _mm256_max_ps(x, floor);
-    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 e = _mm256_set1_ps(1.0f / 5040);
-    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 720));
-    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 120));
-    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 24));
-    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f / 6));
-    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(0.5f));
-    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f));
-    e = _mm256_fmadd_ps(e, r, _mm256_set1_ps(1.0f));
-    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_andnot_ps(under, _mm256_mul_ps(e, _mm256_castsi256_ps(bits)));
-}
-
 /* Scores of G heads (rows `ss` apart) for positions [0, n), then each row's softmax,
  * rounded to fp16. Eight positions at a time: their dot products reduce together. */
 TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uint16_t *k, size_t stride,
@@ -114,14 +91,14 @@ TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uin
         __m256d sum0 = _mm256_setzero_pd(), sum1 = _mm256_setzero_pd();
         int u = 0;
         for (; u + 8 <= n; u += 8) {
-            const __m256 e = TK_ATT(_exp)(_mm256_sub_ps(_mm256_loadu_ps(sg + u), mx));
+            const __m256 e = tk_vexp(_mm256_sub_ps(_mm256_loadu_ps(sg + u), mx));
             _mm256_storeu_ps(sg + u, e);
             sum0 = _mm256_add_pd(sum0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
             sum1 = _mm256_add_pd(sum1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
         }
         float tail[8] = {0};
         for (int j = 0; u + j < n; j++) tail[j] = sg[u + j] - max[g];
-        const __m256 e = TK_ATT(_exp)(_mm256_loadu_ps(tail));
+        const __m256 e = tk_vexp(_mm256_loadu_ps(tail));
         _mm256_storeu_ps(tail, e);
         double lanes[4];
         _mm256_storeu_pd(lanes, _mm256_add_pd(sum0, sum1));

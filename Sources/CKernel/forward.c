@@ -362,7 +362,10 @@ static void forward_thread(void *raw, int ith, int nth) {
                 const tk_span sp = span_of(T, nbf, n_sw, it);
                 for (int t = sp.t0; t < sp.t1; t++) {
                     float *g = e->h + (size_t)t * 2 * ffn, *u = g + ffn;
-                    for (int i = sp.b0 * 32; i < sp.b1 * 32; i++) g[i] = silu(g[i]) * u[i];
+                    if (e->isa == TK_ISA_SCALAR)
+                        for (int i = sp.b0 * 32; i < sp.b1 * 32; i++) g[i] = silu(g[i]) * u[i];
+                    else
+                        tk_swiglu_avx2(g + sp.b0 * 32, u + sp.b0 * 32, (sp.b1 - sp.b0) * 32);
                     tk_act_quantize_blocks(&e->act_ffn, e->isa, g, t, sp.b0, sp.b1);
                 }
             }

@@ -38,6 +38,9 @@ void tk_attend_avx512(const float *q, int heads, const uint16_t *k, const uint16
 void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, int32_t *sums);
 void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d, int32_t *sums);
 
+/* g[i] = silu(g[i]) * u[i] for i in [0, n), with e^x correctly rounded (the scalar path's bits). */
+void tk_swiglu_avx2(float *g, const float *u, int n);
+
 /* fp16 copies of n floats (round to nearest even on every path). */
 void tk_f32_to_f16_row(int isa, const float *x, uint16_t *out, int n);
 void tk_f32_to_f16_row_avx2(const float *x, uint16_t *out, int n);

@@ -226,6 +226,22 @@ TK_AVX2 void tk_f32_to_f16_row_avx2(const float *x, uint16_t *out, int n) {
     for (; i < n; i++) out[i] = tk_f32_to_f16(x[i]);
 }
 
+/* MARK: SwiGLU */
+
+#define TK_VEXP_TARGET "avx2,fma,f16c"
+#include "vexp.h"
+
+TK_AVX2 void tk_swiglu_avx2(float *g, const float *u, int n) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 x = _mm256_loadu_ps(g + i);
+        const __m256 silu = _mm256_div_ps(x, _mm256_add_ps(one, tk_vexp_rounded(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
 /* MARK: Attention */
 
 #define TK_ATTEND_NAME tk_attend_avx2

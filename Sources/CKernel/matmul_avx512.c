@@ -265,6 +265,8 @@ const tk_matmul_fn tk_matmul_avx512[TK_SLOT_COUNT] = {
 
 /* Attention: the AVX2 code, compiled with AVX-512's 32 vector registers so a
  * group's accumulators stay in registers. */
+#define TK_VEXP_TARGET TK_AVX512_TARGET
+#include "vexp.h"
 #define TK_ATTEND_NAME tk_attend_avx512
 #define TK_ATTEND_TARGET TK_AVX512_TARGET
 #include "attend_body.h"
