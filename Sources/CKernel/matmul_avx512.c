@@ -191,13 +191,17 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
     }
 }
 
-/* Four columns (decode steps of several sequences): the weight block once, in both
- * halves of a register, against two columns per register; the scales of the four
- * come from the block-major copies. Per column the same operations as the tiles
- * above, so the same bits. */
+/* Two to four columns (decode steps of several sequences, N of them): the weight
+ * block once, in both halves of a register, against two columns per register; the
+ * columns' scales come from the block-major copies. Per column the same operations
+ * as the tiles above, so the same bits. */
+TK_AVX512_INLINE __m128 load_scales(const float *p, const int N) {
+    return _mm_maskz_loadu_ps((__mmask8)((1u << N) - 1), p);
+}
+
 #define DEFINE_TILE4(name, BLOCK_BYTES, HAS_MIN, LOAD_BOTH, DOT512)                              \
-    TK_AVX512_INLINE void name(const uint8_t *row, int nb, const tk_act *act, int c0, float *out, \
-                               int ldo, int r) {                                                  \
+    TK_AVX512_INLINE void name(const uint8_t *row, int nb, const tk_act *act, int c0, const int N, \
+                               float *out, int ldo, int r) {                                      \
         const int k = nb * TK_QK, nc = act->ncols;                                                \
         __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();                            \
         __m128 summs = _mm_setzero_ps();                                                          \
@@ -208,25 +212,27 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
             const uint8_t *blk = row + b * BLOCK_BYTES;                                           \
             const __m512i w = LOAD_BOTH(blk);                                                     \
             const __m512 scale = _mm512_castps128_ps512(                                          \
-                _mm_mul_ps(block_d(blk), _mm_loadu_ps(act->d_t + (size_t)b * nc + c0)));          \
+                _mm_mul_ps(block_d(blk), load_scales(act->d_t + (size_t)b * nc + c0, N)));          \
             const __m512i a0 = join(_mm256_loadu_si256((const __m256i *)q),                        \
                                     _mm256_loadu_si256((const __m256i *)(q + k)));                \
-            const __m512i a1 = join(_mm256_loadu_si256((const __m256i *)(q + 2 * (size_t)k)),      \
-                                    _mm256_loadu_si256((const __m256i *)(q + 3 * (size_t)k)));    \
             acc0 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick0, scale), _mm512_cvtepi32_ps(DOT512(w, a0)), acc0); \
-            acc1 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick1, scale), _mm512_cvtepi32_ps(DOT512(w, a1)), acc1); \
+            if (N > 2) {                                                                          \
+                const __m256i a3 = N == 4 ? _mm256_loadu_si256((const __m256i *)(q + 3 * (size_t)k)) \
+                                          : _mm256_setzero_si256();                               \
+                const __m512i a1 = join(_mm256_loadu_si256((const __m256i *)(q + 2 * (size_t)k)), a3); \
+                acc1 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick1, scale), _mm512_cvtepi32_ps(DOT512(w, a1)), acc1); \
+            }                                                                                     \
             if (HAS_MIN)                                                                          \
-                summs = _mm_fmadd_ps(block_m(blk),                                                \
-                                     _mm_loadu_ps(act->s_t + (size_t)b * nc + c0), summs);        \
+                summs = _mm_fmadd_ps(block_m(blk), load_scales(act->s_t + (size_t)b * nc + c0, N), summs); \
         }                                                                                         \
         float m[4];                                                                               \
         _mm_storeu_ps(m, summs);                                                                  \
         const __m512 accs[2] = {acc0, acc1};                                                      \
-        for (int p = 0; p < 2; p++) {                                                             \
+        for (int p = 0; 2 * p < N; p++) {                                                         \
             const __m256 lo = _mm512_castps512_ps256(accs[p]);                                    \
             const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(accs[p]), 1)); \
             out[(size_t)(c0 + 2 * p) * ldo + r] = hsum8(lo) + m[2 * p];                           \
-            out[(size_t)(c0 + 2 * p + 1) * ldo + r] = hsum8(hi) + m[2 * p + 1];                   \
+            if (2 * p + 1 < N) out[(size_t)(c0 + 2 * p + 1) * ldo + r] = hsum8(hi) + m[2 * p + 1]; \
         }                                                                                         \
     }
 
@@ -240,7 +246,9 @@ TK_AVX512 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, i
         const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;
         int c = 0;
         for (; c + 8 <= act->ncols; c += 8) q4_1_tile8(row, nb, act, c, out, ldo, r);
-        for (; c + 4 <= act->ncols; c += 4) q4_1_tile4(row, nb, act, c, out, ldo, r);
+        for (; c + 4 <= act->ncols; c += 4) q4_1_tile4(row, nb, act, c, 4, out, ldo, r);
+        if (act->ncols - c == 3) q4_1_tile4(row, nb, act, c, 3, out, ldo, r), c += 3;
+        if (act->ncols - c == 2) q4_1_tile4(row, nb, act, c, 2, out, ldo, r), c += 2;
         for (; c < act->ncols; c++) q4_1_tile(row, nb, act, c, 1, out, ldo, r);
     }
 }
@@ -251,7 +259,9 @@ TK_AVX512 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, i
         for (int r = r0; r < r1; r++) {                                                          \
             const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;                     \
             int c = 0;                                                                           \
-            for (; c + 4 <= act->ncols; c += 4) tile4(row, nb, act, c, out, ldo, r);             \
+            for (; c + 4 <= act->ncols; c += 4) tile4(row, nb, act, c, 4, out, ldo, r);          \
+            if (act->ncols - c == 3) tile4(row, nb, act, c, 3, out, ldo, r), c += 3;             \
+            if (act->ncols - c == 2) tile4(row, nb, act, c, 2, out, ldo, r), c += 2;             \
             for (; c < act->ncols; c++) tile(row, nb, act, c, 1, out, ldo, r);                   \
         }                                                                                        \
     }
