@@ -106,7 +106,11 @@ TK_AVX2_INLINE void q8_0_tile(const uint8_t *row, int nb, const tk_act *act, int
             const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;                     \
             int c = 0;                                                                           \
             for (; c + TILE <= act->ncols; c += TILE) tile(row, nb, act, c, TILE, out, ldo, r);  \
-            for (; c < act->ncols; c++) tile(row, nb, act, c, 1, out, ldo, r);                   \
+            switch (act->ncols - c) { /* 1-3 left: constant widths, so each is unrolled */      \
+            case 3: tile(row, nb, act, c, 3, out, ldo, r); break;                                \
+            case 2: tile(row, nb, act, c, 2, out, ldo, r); break;                                \
+            case 1: tile(row, nb, act, c, 1, out, ldo, r); break;                                \
+            }                                                                                    \
         }                                                                                        \
     }
 
@@ -144,7 +148,11 @@ TK_AVX2 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, int
         int c = 0;
         for (; c + 8 <= act->ncols; c += 8) q4_1_tile8(row, nb, act, c, out, ldo, r);
         for (; c + TILE <= act->ncols; c += TILE) q4_1_tile(row, nb, act, c, TILE, out, ldo, r);
-        for (; c < act->ncols; c++) q4_1_tile(row, nb, act, c, 1, out, ldo, r);
+        switch (act->ncols - c) { /* 1-3 left: weights unpacked once, constant widths unrolled */
+        case 3: q4_1_tile(row, nb, act, c, 3, out, ldo, r); break;
+        case 2: q4_1_tile(row, nb, act, c, 2, out, ldo, r); break;
+        case 1: q4_1_tile(row, nb, act, c, 1, out, ldo, r); break;
+        }
     }
 }
 DEFINE_QUANT_MATMUL(mm_q4_0, q4_0_tile)
