@@ -183,7 +183,7 @@ static size_t tk_align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 size_t tk_act_bytes(int k, int ncols) {
     const size_t n = (size_t)k * (size_t)ncols, nb = n / TK_QK;
-    return tk_align64(n) + 4 * tk_align64(nb * 4) +
+    return 2 * tk_align64(n + (size_t)k) + 4 * tk_align64(nb * 4) +
            tk_align64(n * 2) + tk_align64(n * 4) + 64;
 }
 
@@ -193,13 +193,19 @@ void tk_act_bind(tk_act *act, void *memory, int k, int ncols) {
     act->k = k;
     act->ncols = ncols;
     act->floats = 1;
-    act->qs = (int8_t *)p; p += tk_align64(n);
+    act->qs = (int8_t *)p; p += tk_align64(n + (size_t)k);
+    act->qs_pairs = (int8_t *)p; p += tk_align64(n + (size_t)k);
     act->d = (float *)p; p += tk_align64(nb * 4);
     act->s = (float *)p; p += tk_align64(nb * 4);
     act->d_t = (float *)p; p += tk_align64(nb * 4);
     act->s_t = (float *)p; p += tk_align64(nb * 4);
     act->f16 = (uint16_t *)p; p += tk_align64(n * 2);
     act->f32 = (float *)p;
+    if (ncols % 2) { /* the last pair's second column is none: zeros, not stale bytes */
+        const int nbk = k / TK_QK;
+        for (int b = 0; b < nbk; b++)
+            memset(act->qs_pairs + ((size_t)(ncols / 2) * nbk + b) * 2 * TK_QK + TK_QK, 0, TK_QK);
+    }
 }
 
 void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, int32_t *sums) {
@@ -238,6 +244,8 @@ void tk_act_quantize_blocks(tk_act *act, int isa, const float *xc, int c, int b0
         else tk_quantize_blocks_avx2(x, n, q, d, sums);
         for (int j = 0; j < n; j++) {
             const int b = lo + j;
+            memcpy(act->qs_pairs + ((size_t)(c / 2) * nb + b) * 2 * TK_QK + (size_t)(c % 2) * TK_QK,
+                   q + (size_t)j * TK_QK, TK_QK);
             const size_t ib = (size_t)c * nb + b;
             act->d[ib] = tk_fp16_round(d[j]);
             act->s[ib] = tk_fp16_round(d[j] * (float)sums[j]);

@@ -172,10 +172,9 @@ TK_AVX512_INLINE void q4_1_tile8(const uint8_t *row, int nb, const tk_act *act, 
         const __m256 dw = _mm256_set1_ps(ld_f16(blk)), mw = _mm256_set1_ps(ld_f16(blk + 2));
         const __m512i w = nibbles_both(blk + 4);
         const __m512 scale = _mm512_castps256_ps512(_mm256_mul_ps(dw, _mm256_loadu_ps(act->d_t + (size_t)b * nc + c0)));
-        const int8_t *q = act->qs + (size_t)c0 * k + b * TK_QK;
+        const int8_t *q = act->qs_pairs + ((size_t)(c0 / 2) * nb + b) * 2 * TK_QK;
         for (int p = 0; p < 4; p++) {
-            const __m512i a = join(_mm256_loadu_si256((const __m256i *)(q + (size_t)(2 * p) * k)),
-                                   _mm256_loadu_si256((const __m256i *)(q + (size_t)(2 * p + 1) * k)));
+            const __m512i a = _mm512_loadu_si512(q + (size_t)p * 2 * k);
             const __m512 f = _mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), w, a));
             acc[p] = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick[p], scale), f, acc[p]);
         }
@@ -207,19 +206,17 @@ TK_AVX512_INLINE __m128 load_scales(const float *p, const int N) {
         __m128 summs = _mm_setzero_ps();                                                          \
         const __m512i pick0 = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);   \
         const __m512i pick1 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2);   \
-        const int8_t *q = act->qs + (size_t)c0 * k;                                               \
-        for (int b = 0; b < nb; b++, q += TK_QK) {                                                \
+        const int8_t *q = act->qs_pairs + (size_t)(c0 / 2) * k * 2;                               \
+        for (int b = 0; b < nb; b++, q += 2 * TK_QK) {                                            \
             const uint8_t *blk = row + b * BLOCK_BYTES;                                           \
             const __m512i w = LOAD_BOTH(blk);                                                     \
             const __m512 scale = _mm512_castps128_ps512(                                          \
                 _mm_mul_ps(block_d(blk), load_scales(act->d_t + (size_t)b * nc + c0, N)));          \
-            const __m512i a0 = join(_mm256_loadu_si256((const __m256i *)q),                        \
-                                    _mm256_loadu_si256((const __m256i *)(q + k)));                \
+            const __m512i a0 = _mm512_loadu_si512(q);                                             \
             acc0 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick0, scale), _mm512_cvtepi32_ps(DOT512(w, a0)), acc0); \
             if (N > 2) {                                                                          \
-                const __m256i a3 = N == 4 ? _mm256_loadu_si256((const __m256i *)(q + 3 * (size_t)k)) \
-                                          : _mm256_setzero_si256();                               \
-                const __m512i a1 = join(_mm256_loadu_si256((const __m256i *)(q + 2 * (size_t)k)), a3); \
+                /* with N = 3 the upper half is no column: its products are never stored */       \
+                const __m512i a1 = _mm512_loadu_si512(q + 2 * (size_t)k);                         \
                 acc1 = _mm512_fmadd_ps(_mm512_permutexvar_ps(pick1, scale), _mm512_cvtepi32_ps(DOT512(w, a1)), acc1); \
             }                                                                                     \
             if (HAS_MIN)                                                                          \
