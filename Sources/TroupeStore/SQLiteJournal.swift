@@ -191,6 +191,10 @@ public final class SQLiteJournal: Journal {
             // rewound by one is cut back to 16 MiB.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
+            // The writer upserts rows all over tables keyed by text (span ids are
+            // hashes): with SQLite's default 2 MiB cache, a long run's pages fall
+            // out and each bulk write reads them back from the file.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         return pool
     }

@@ -65,6 +65,30 @@ struct EffectLogTests {
         }
     }
 
+    @Test("many tails later, every effect is read once, and closing leaves no log file behind")
+    func segmentsRotateAndAreCleanedUp() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("troupe.sqlite").path
+            let journal = try SQLiteJournal(path: path)
+            try await journal.commit([.run(Sample.run("r1"))])
+            let count = GroupCommitQueue.logTailLimit * 4 + 7
+            for seq in 0..<count {
+                try await journal.commit([.effect(Sample.effect("r1", seq: seq))])
+                await journal.append([.step(Sample.step("r1", key: "s\(seq)"))])
+            }
+            let reader = try SQLiteJournal(path: path)
+            #expect(try await reader.effects(runID: "r1").map(\.seq) == Array(0..<count))
+            try await journal.close()
+            try await reader.close()
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            #expect(names.filter { $0.contains("-effects") }.isEmpty)
+            let reopened = try SQLiteJournal(path: path)
+            #expect(try await reopened.effects(runID: "r1").count == count)
+            #expect(try await reopened.steps(runID: "r1").count == count)
+            try await reopened.close()
+        }
+    }
+
     @Test("full durability commits effects to SQLite directly, with no log")
     func fullDurabilityHasNoLog() async throws {
         try await withTemporaryDirectory { folder in

@@ -31,24 +31,54 @@ final class EffectLog: Sendable {
     /// This journal's series: random, so journals of one process never collide.
     private let instance: String
     private let nextNumber = Atomic<Int>(0)
+    /// Retired segments kept to be reused, so the log rarely creates a file.
+    private let spares = Mutex<[EffectLogSegment]>([])
+    static let spareLimit = 4
 
     init(store: String) {
         self.store = store
         instance = Self.padded(String(UInt64.random(in: .min ... .max), radix: 16), to: 16)
     }
 
-    /// Creates and locks this journal's next segment.
+    deinit {
+        for spare in spares.withLock({ $0 }) { spare.remove() }
+    }
+
+    /// This journal's next segment: a spare renamed into the log, or a new file.
     func newSegment() throws(StoreError) -> EffectLogSegment {
+        let path = Self.prefix(of: store) + instance + "-" + Self.padded(String(nextNumber.add(1, ordering: .relaxed).newValue), to: 10)
+        if let spare = spares.withLock({ $0.popLast() }) {
+            return try spare.reuse(as: path)
+        }
+        return try createSegment(path)
+    }
+
+    /// Takes a segment whose effects are all committed out of the log: kept as a
+    /// spare, or removed when there are enough.
+    func retire(_ segment: EffectLogSegment) {
+        let keep = spares.withLock { $0.count < Self.spareLimit }
+        guard keep else { return segment.remove() }
+        let sparePath = Self.sparePrefix(of: store) + instance + "-" + Self.padded(String(nextNumber.add(1, ordering: .relaxed).newValue), to: 10)
+        guard let spare = segment.retire(as: sparePath) else { return }
+        spares.withLock { $0.append(spare) }
+    }
+
+    /// Removes the spares; the log is closing.
+    func removeSpares() {
+        for spare in spares.withLock({ spares in defer { spares = [] }; return spares }) { spare.remove() }
+    }
+
+    private func createSegment(_ first: String) throws(StoreError) -> EffectLogSegment {
+        var path = first
         var attempts = 0
         while true {
-            let number = nextNumber.add(1, ordering: .relaxed).newValue
-            let path = Self.prefix(of: store) + instance + "-" + Self.padded(String(number), to: 10)
             do {
                 return try EffectLogSegment.create(path: path)
             } catch {
                 // Lost a race with a journal recovering the name: take the next one.
                 attempts += 1
                 if attempts >= 3 || FileManager.default.fileExists(atPath: path) == false { throw error }
+                path = Self.prefix(of: store) + instance + "-" + Self.padded(String(nextNumber.add(1, ordering: .relaxed).newValue), to: 10)
             }
         }
     }
@@ -58,11 +88,18 @@ final class EffectLog: Sendable {
     /// What every segment of `store` is named after.
     static func prefix(of store: String) -> String { store + "-effects-" }
 
+    /// What spares are named after: not a segment's name, so no reader reads one.
+    static func sparePrefix(of store: String) -> String { store + "-effects.spare-" }
+
     /// The segments next to `store`, each journal's in the order they were written.
     static func segmentPaths(store: String) -> [String] {
-        let url = URL(fileURLWithPath: store)
+        files(store: store, prefix: prefix(of: store))
+    }
+
+    private static func files(store: String, prefix: String) -> [String] {
+        let url = URL(fileURLWithPath: prefix)
         let folder = url.deletingLastPathComponent().path
-        let namePrefix = url.lastPathComponent + "-effects-"
+        let namePrefix = url.lastPathComponent
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         return names.filter { $0.hasPrefix(namePrefix) }.sorted().map { folder + "/" + $0 }
     }
@@ -88,21 +125,35 @@ final class EffectLog: Sendable {
             claimed.append((path, descriptor))
             effects += readAll(descriptor).flatMap(EffectLogCodec.decode) ?? []
         }
-        guard !claimed.isEmpty else { return }
         if !effects.isEmpty { try apply(effects) }
         for segment in claimed { unlink(segment.path) }
+        // Spares of journals that died hold only committed effects.
+        for path in files(store: store, prefix: sparePrefix(of: store)) {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { continue }
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
+            close(descriptor)
+        }
     }
 
     /// The logged effects of `runID` in the segments at `paths`, in the order they
-    /// were written; nil when one of them was removed in the meantime (merged into
-    /// SQLite after the caller listed it: read SQLite again).
+    /// were written; nil when one of them left the log in the meantime (merged
+    /// into SQLite after the caller listed it: read SQLite again).
     static func loggedEffects(runID: String, in paths: [String]) -> [EffectRecord]? {
         var effects: [EffectRecord] = []
         for path in paths {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return nil }
             defer { close(descriptor) }
-            let logged = readAll(descriptor).flatMap(EffectLogCodec.decode) ?? []
+            let bytes = readAll(descriptor)
+            // Still under its name after the read: the bytes were read before the
+            // segment was retired (and a spare is emptied only after that).
+            var opened = stat()
+            var named = stat()
+            guard fstat(descriptor, &opened) == 0, stat(path, &named) == 0, opened.st_ino == named.st_ino else {
+                return nil
+            }
+            let logged = bytes.flatMap(EffectLogCodec.decode) ?? []
             effects += logged.lazy.filter { $0.runID == runID }
         }
         return effects

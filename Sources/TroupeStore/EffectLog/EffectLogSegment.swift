@@ -5,8 +5,11 @@ import Foundation
 ///
 /// The lock is what tells a live segment from an orphan: the kernel drops it when
 /// the writing process dies, so the next journal to open the store can take it
-/// and merge the segment (``EffectLog/recoverOrphans(store:apply:)``). A segment
-/// is removed once its effects are committed to SQLite.
+/// and merge the segment (``EffectLog/recoverOrphans(store:apply:)``). Once its
+/// effects are committed to SQLite a segment is removed, or renamed to a spare
+/// (``retire(as:)``) that a later segment reuses (``reuse(as:)``): creating a
+/// file on ext4 costs about 0.2 ms, mostly in choosing an inode that was not
+/// just freed, and a loop of fast steps needs a new segment every 100 steps.
 ///
 /// Not thread-safe: the ``GroupCommitQueue`` that owns a segment writes it under
 /// its own lock.
@@ -34,6 +37,33 @@ struct EffectLogSegment: Sendable {
             throw error
         }
         return segment
+    }
+
+    /// Renames the file to `sparePath`, out of the log (its effects are in SQLite),
+    /// and empties it down to the header, ready for ``reuse(as:)``. The file stays
+    /// open and locked. Called by the writer thread, so that emptying a file never
+    /// delays a step.
+    func retire(as sparePath: String) -> EffectLogSegment? {
+        guard rename(path, sparePath) == 0 else {
+            remove()
+            return nil
+        }
+        let spare = EffectLogSegment(path: sparePath, descriptor: descriptor)
+        guard ftruncate(descriptor, 0) == 0, (try? spare.write(EffectLogCodec.header)) != nil else {
+            spare.remove()
+            return nil
+        }
+        return spare
+    }
+
+    /// Renames a spare (emptied by ``retire(as:)``) into the log as a new segment.
+    func reuse(as path: String) throws(StoreError) -> EffectLogSegment {
+        guard rename(self.path, path) == 0 else {
+            let error = Self.failure(path, "cannot reuse a spare effect log")
+            remove()
+            throw error
+        }
+        return EffectLogSegment(path: path, descriptor: descriptor)
     }
 
     /// Appends `bytes` with write(2): once it returns they survive the process.

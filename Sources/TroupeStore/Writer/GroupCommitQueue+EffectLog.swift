@@ -35,26 +35,33 @@ extension GroupCommitQueue {
         return effects
     }
 
-    /// Removes segments whose effects are committed.
-    static func remove(_ segments: [EffectLogSegment]) {
-        for segment in segments { segment.remove() }
+    /// Takes segments whose effects are committed out of the log.
+    func retire(_ segments: [EffectLogSegment]) {
+        guard let log else { return }
+        for segment in segments { log.retire(segment) }
     }
 
-    /// After a failed write of `group`: logged effects were promised durable, so
-    /// when the failure may pass (another process held the lock too long) the
-    /// group's entries go back to the front of the tail, with their segments, for
-    /// the next write; otherwise the segments are left for the next journal that
-    /// opens the store to merge.
-    func settleFailed(_ group: Group, _ error: StoreError) {
-        guard !group.segments.isEmpty else { return }
-        guard error.isRetryable else {
-            for segment in group.segments { segment.abandon() }
-            return
+    /// After failed writes of `groups` (in the order they were queued): logged
+    /// effects were promised durable, so when a failure may pass (another process
+    /// held the lock too long) the group's entries go back to the front of the
+    /// tail, with their segments, for the next write; otherwise its segments are
+    /// left for the next journal that opens the store to merge.
+    func settleFailed(_ groups: [(Group, StoreError)]) {
+        var entries: [JournalEntry] = []
+        var segments: [EffectLogSegment] = []
+        for (group, error) in groups where !group.segments.isEmpty {
+            if error.isRetryable {
+                entries += group.entries
+                segments += group.segments
+            } else {
+                for segment in group.segments { segment.abandon() }
+            }
         }
+        guard !segments.isEmpty else { return }
         state.withLock { state in
             if state.appended.isEmpty { state.appendedSince = .now }
-            state.appended.insert(contentsOf: group.entries, at: 0)
-            state.segments.insert(contentsOf: group.segments, at: 0)
+            state.appended.insert(contentsOf: entries, at: 0)
+            state.segments.insert(contentsOf: segments, at: 0)
         }
     }
 
@@ -67,5 +74,6 @@ extension GroupCommitQueue {
             }
             state.segments = []
         }
+        log?.removeSpares()
     }
 }

@@ -190,8 +190,8 @@ final class GroupCommitQueue: Sendable {
             }
         }
         guard let outcome else { return .lockBusy(group) }
-        if case .failure(let error) = outcome { settleFailed(group, error) } else { Self.remove(group.segments) }
-        checkpointer.didCommit()
+        if case .failure(let error) = outcome { settleFailed([(group, error)]) } else { retire(group.segments) }
+        checkpointer.didCommit(rows: group.entries.count)
         let more = state.withLock { state -> Bool in
             if state.groups.isEmpty {
                 state.draining = false
@@ -294,31 +294,32 @@ final class GroupCommitQueue: Sendable {
                     try EntryWriter.apply(group.entries, in: db, order: order)
                 }
             }
-            checkpointer.didCommit()
+            checkpointer.didCommit(rows: batch.reduce(0) { $0 + $1.entries.count })
             for group in batch {
-                Self.remove(group.segments)
+                retire(group.segments)
                 group.waiter?.resume()
             }
         } catch {
             let storeError = StoreError.wrapping(error, path: path, busyTimeout: busyTimeout)
             if batch.count == 1 || storeError.isRetryable {
-                for group in batch {
-                    settleFailed(group, storeError)
-                    group.waiter?.resume(throwing: storeError)
-                }
+                settleFailed(batch.map { ($0, storeError) })
+                for group in batch { group.waiter?.resume(throwing: storeError) }
                 return
             }
+            var failed: [(Group, StoreError)] = []
             for group in batch {
                 do {
                     try transaction(db) { try EntryWriter.apply(group.entries, in: db, order: order) }
-                    Self.remove(group.segments)
+                    checkpointer.didCommit(rows: group.entries.count)
+                    retire(group.segments)
                     group.waiter?.resume()
                 } catch {
                     let storeError = StoreError.wrapping(error, path: path, busyTimeout: busyTimeout)
-                    settleFailed(group, storeError)
+                    failed.append((group, storeError))
                     group.waiter?.resume(throwing: storeError)
                 }
             }
+            settleFailed(failed)
         }
     }
 
