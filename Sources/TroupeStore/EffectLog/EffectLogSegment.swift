@@ -31,7 +31,7 @@ struct EffectLogSegment: Sendable {
         }
         let segment = EffectLogSegment(path: path, descriptor: descriptor)
         do {
-            try segment.write(EffectLogCodec.header)
+            try segment.append(EffectLogCodec.header)
         } catch {
             segment.remove()
             throw error
@@ -49,7 +49,7 @@ struct EffectLogSegment: Sendable {
             return nil
         }
         let spare = EffectLogSegment(path: sparePath, descriptor: descriptor)
-        guard ftruncate(descriptor, 0) == 0, (try? spare.write(EffectLogCodec.header)) != nil else {
+        guard ftruncate(descriptor, 0) == 0, (try? spare.append(EffectLogCodec.header)) != nil else {
             spare.remove()
             return nil
         }
@@ -67,12 +67,12 @@ struct EffectLogSegment: Sendable {
     }
 
     /// Appends `bytes` with write(2): once it returns they survive the process.
-    func write(_ bytes: [UInt8]) throws(StoreError) {
+    func append(_ bytes: [UInt8]) throws(StoreError) {
         let failed = bytes.withUnsafeBytes { raw -> Bool in
             guard let base = raw.baseAddress else { return false }
             var offset = 0
             while offset < raw.count {
-                let written = Glibc.write(descriptor, base + offset, raw.count - offset)
+                let written = write(descriptor, base + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     return true

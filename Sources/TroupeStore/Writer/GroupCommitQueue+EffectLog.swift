@@ -13,7 +13,7 @@ extension GroupCommitQueue {
         var timer: Int?
         let startDrain = try state.withLock { state throws(StoreError) -> Bool in
             if state.segments.isEmpty { state.segments.append(try log.newSegment()) }
-            try state.segments.last?.write(bytes)
+            try state.segments.last?.append(bytes)
             timer = Self.addToTail(&state, entries)
             guard state.appended.count >= Self.logTailLimit else { return false }
             // A drain under way takes the queued tail in its next round.
