@@ -46,7 +46,7 @@ final class EffectLog: Sendable {
 
     /// This journal's next segment: a spare renamed into the log, or a new file.
     func newSegment() throws(StoreError) -> EffectLogSegment {
-        let path = Self.prefix(of: store) + instance + "-" + Self.padded(String(nextNumber.add(1, ordering: .relaxed).newValue), to: 10)
+        let path = nextPath(Self.prefix(of: store))
         if let spare = spares.withLock({ $0.popLast() }) {
             return try spare.reuse(as: path)
         }
@@ -58,8 +58,7 @@ final class EffectLog: Sendable {
     func retire(_ segment: EffectLogSegment) {
         let keep = spares.withLock { $0.count < Self.spareLimit }
         guard keep else { return segment.remove() }
-        let sparePath = Self.sparePrefix(of: store) + instance + "-" + Self.padded(String(nextNumber.add(1, ordering: .relaxed).newValue), to: 10)
-        guard let spare = segment.retire(as: sparePath) else { return }
+        guard let spare = segment.retire(as: nextPath(Self.sparePrefix(of: store))) else { return }
         spares.withLock { $0.append(spare) }
     }
 
@@ -78,9 +77,14 @@ final class EffectLog: Sendable {
                 // Lost a race with a journal recovering the name: take the next one.
                 attempts += 1
                 if attempts >= 3 || FileManager.default.fileExists(atPath: path) == false { throw error }
-                path = Self.prefix(of: store) + instance + "-" + Self.padded(String(nextNumber.add(1, ordering: .relaxed).newValue), to: 10)
+                path = nextPath(Self.prefix(of: store))
             }
         }
+    }
+
+    /// `prefix`, this journal's series and its next number.
+    private func nextPath(_ prefix: String) -> String {
+        prefix + instance + "-" + Self.padded(String(nextNumber.add(1, ordering: .relaxed).newValue), to: 10)
     }
 
     // MARK: Segments of a store
@@ -93,10 +97,11 @@ final class EffectLog: Sendable {
 
     /// The segments next to `store`, each journal's in the order they were written.
     static func segmentPaths(store: String) -> [String] {
-        files(store: store, prefix: prefix(of: store))
+        files(prefix: prefix(of: store))
     }
 
-    private static func files(store: String, prefix: String) -> [String] {
+    /// The files whose path starts with `prefix`, sorted by name.
+    private static func files(prefix: String) -> [String] {
         let url = URL(fileURLWithPath: prefix)
         let folder = url.deletingLastPathComponent().path
         let namePrefix = url.lastPathComponent
@@ -128,7 +133,7 @@ final class EffectLog: Sendable {
         if !effects.isEmpty { try apply(effects) }
         for segment in claimed { unlink(segment.path) }
         // Spares of journals that died hold only committed effects.
-        for path in files(store: store, prefix: sparePrefix(of: store)) {
+        for path in files(prefix: sparePrefix(of: store)) {
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { continue }
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { unlink(path) }
