@@ -55,7 +55,9 @@ let package = Package(
                 dependencies: ["TroupeCore", "CKernel", "COpenBLAS"],
                 swiftSettings: kernelSwiftSettings),
         .target(name: "TroupeStore",
-                dependencies: ["TroupeCore", .product(name: "GRDB", package: "GRDB.swift")],
+                dependencies: ["TroupeCore", .product(name: "GRDB", package: "GRDB.swift"),
+                               // The C API under GRDB, for binding hot-path rows without boxing.
+                               .product(name: "GRDBSQLite", package: "GRDB.swift")],
                 swiftSettings: swiftSettings),
         .target(name: "TroupeTools",
                 dependencies: ["TroupeCore", "CCurlShim", .product(name: "MCP", package: "swift-sdk"),

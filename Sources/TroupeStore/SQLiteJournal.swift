@@ -31,6 +31,14 @@ import TroupeCore
 /// every other write, and every wait, happens on GRDB's writer thread while
 /// callers only suspend. WAL checkpoints run on a connection of their own.
 ///
+/// **The effect log.** With ``StoreOptions/Durability/normal`` a commit of
+/// effects alone (what a step makes) is one write(2) to an append-only file next
+/// to the store, the ``EffectLog``, which survives a killed process as a WAL
+/// commit would; the effects reach SQLite in bulk with the appended entries. Reads
+/// of effects lay the logged ones over SQLite's, so every commit that returned is
+/// seen, by this process and by others. The log of a process that died is merged
+/// by the next journal that opens the store.
+///
 /// **Several processes.** Writes take SQLite's write lock with `BEGIN IMMEDIATE`
 /// and wait for it up to ``StoreOptions/busyTimeout``; past that they throw
 /// ``StoreError/locked(path:waitedSeconds:)``. Readers never wait for writers (WAL).
@@ -63,13 +71,15 @@ public final class SQLiteJournal: Journal {
                 try Self.openPool(path: path, options: options, busyPolicy: busyPolicy)
             }
             try Self.migrate(pool, path: path, timeout: timeout)
+            try Self.recoverEffectLogs(pool, path: path, timeout: timeout)
             checkpointer = try WALCheckpointer(path: path)
         } catch {
             throw StoreError.wrapping(error, path: path, busyTimeout: timeout)
         }
         writer = GroupCommitQueue(
             pool: pool, path: path, busyTimeout: timeout, busyPolicy: busyPolicy,
-            checkpointer: checkpointer, allowsFastPath: options.durability == .normal)
+            checkpointer: checkpointer, allowsFastPath: options.durability == .normal,
+            log: options.durability == .normal ? EffectLog(store: path) : nil)
     }
 
     // MARK: Journal
@@ -93,15 +103,20 @@ public final class SQLiteJournal: Journal {
 
     /// The run and its effects in the order they were first started, or nil.
     public func load(runID: String) async throws -> RunJournal? {
-        try await read { db in
+        try await readEffects(runID: runID) { db in
             guard let run = try Self.fetchRun(db, id: runID) else { return nil }
             return RunJournal(run: run, effects: try Self.fetchEffects(db, runID: runID))
+        } overlay: { journal, logged in
+            guard var value = journal else { return }
+            EffectLog.overlay(logged, on: &value.effects)
+            journal = value
         }
     }
 
     /// Flushes appended entries and closes the file. Calls made after this throw.
     public func close() async throws {
         try await flush()
+        writer.closeLog()
         do {
             try checkpointer.close()
             try pool.close()
@@ -123,6 +138,42 @@ public final class SQLiteJournal: Journal {
         }
     }
 
+    /// Runs `body` on a reader connection, then lays over the effects of `runID` it
+    /// read those that journals have logged and not yet committed to SQLite.
+    ///
+    /// The segments are listed before the read: one that is gone by the time it
+    /// is read was committed in the meantime, and the read starts over.
+    func readEffects<T: Sendable>(runID: String, _ body: @escaping @Sendable (Database) throws -> T,
+                                  overlay: (inout T, [EffectRecord]) -> Void) async throws -> T {
+        var attempts = 0
+        while true {
+            let listed = EffectLog.segmentPaths(store: path)
+            var value = try await read(body)
+            if listed.isEmpty { return value }
+            if let logged = EffectLog.loggedEffects(runID: runID, in: listed) {
+                overlay(&value, logged)
+                return value
+            }
+            attempts += 1
+            if attempts >= 20 { return value }
+        }
+    }
+
+    /// Merges the effect logs of journals whose process died (see ``EffectLog``).
+    private static func recoverEffectLogs(_ pool: DatabasePool, path: String, timeout: Double) throws {
+        try EffectLog.recoverOrphans(store: path) { effects in
+            let order = WriteOrder()
+            try GroupCommitQueue.retryingBusy(path: path, timeout: timeout) {
+                try pool.writeWithoutTransaction { db in
+                    try db.inTransaction(.immediate) {
+                        try EntryWriter.apply(effects.map(JournalEntry.effect), in: db, order: order)
+                        return .commit
+                    }
+                }
+            }
+        }
+    }
+
     private static func openPool(path: String, options: StoreOptions, busyPolicy: BusyPolicy) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.label = "TroupeStore"
@@ -140,6 +191,10 @@ public final class SQLiteJournal: Journal {
             // rewound by one is cut back to 16 MiB.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
+            // The writer upserts rows all over tables keyed by text (span ids are
+            // hashes): with SQLite's default 2 MiB cache, a long run's pages fall
+            // out and each bulk write reads them back from the file.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
         }
         return pool
     }

@@ -7,7 +7,9 @@ public struct StoreOptions: Sendable, Hashable {
     /// What a returned ``SQLiteJournal/commit(_:)`` survives.
     public enum Durability: String, Sendable, Hashable, CaseIterable {
         /// Safe against a killed process, not against power loss: WAL with
-        /// `synchronous=NORMAL`. The default, and the fast one.
+        /// `synchronous=NORMAL`, and effects committed by one write(2) to the
+        /// store's effect log before they reach SQLite in bulk. The default, and
+        /// the fast one.
         case normal
         /// Safe against power loss: every commit is fsynced (`synchronous=FULL`).
         case full

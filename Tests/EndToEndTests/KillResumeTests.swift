@@ -49,7 +49,11 @@ struct KillResumeTests {
 
     @Test func aKilledCountLoopResumesWithoutRedoingAnyStep() async throws {
         let troupe = try TroupeBinary.withFreshStore()
-        let (process, _, _) = try troupe.start(["run", "count", "--input", "3000", "--run-id", "loop"])
+        // Long enough that the loop is still running when the kill lands: with the
+        // effect log a debug build runs ~15,000 steps/s, and 3,000 steps were over
+        // before the first `runs show` returned.
+        let target = 30_000
+        let (process, _, _) = try troupe.start(["run", "count", "--input", "\(target)", "--run-id", "loop"])
         // Wait until some steps are journaled, then kill mid-loop.
         let deadline = Date().addingTimeInterval(20)
         var steps = 0
@@ -66,11 +70,11 @@ struct KillResumeTests {
         #expect(steps > 300)
 
         let resumed = try await troupe.json(["resume", "loop", "--json"])
-        #expect(resumed["output"] as? String == "3000/3000")
+        #expect(resumed["output"] as? String == "\(target)/\(target)")
         #expect((resumed["served_effects"] as? Int ?? 0) >= steps)
         let shown = try await troupe.json(["runs", "show", "loop", "--json"])
         let executions = (shown["effects"] as? [[String: Any]] ?? []).compactMap { $0["executions"] as? Int }
-        #expect(executions.count == 3000)
+        #expect(executions.count == target)
         #expect(executions.allSatisfy { $0 == 1 })
     }
 }

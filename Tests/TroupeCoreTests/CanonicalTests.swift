@@ -24,6 +24,14 @@ struct CanonicalTests {
         #expect(try Canonical.decode(String.self, from: Canonical.json(text)) == text)
     }
 
+    @Test(arguments: samples) func fingerprintsCompareWithoutBuildingTheHex(_ text: String) {
+        let hash = Canonical.fnv1a(text)
+        #expect(Canonical.isFingerprint(Canonical.fingerprint(text), of: hash))
+        #expect(!Canonical.isFingerprint(Canonical.hex(hash ^ 1), of: hash))
+        #expect(!Canonical.isFingerprint(String(Canonical.fingerprint(text).dropLast()), of: hash))
+        #expect(!Canonical.isFingerprint(Canonical.fingerprint(text) + "0", of: hash))
+    }
+
     @Test func emptyObjectMatchesJSONEncoder() throws {
         #expect(try Canonical.json([String: String]()) == "{}")
     }

@@ -152,8 +152,10 @@ struct SchemaTests {
             configuration.allowsUnsafeTransactions = true
             let holder = try DatabaseQueue(path: path, configuration: configuration)
             try holder.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+            // A run record goes through SQLite (an effect alone would go to the
+            // effect log, which never waits for the lock).
             await #expect {
-                try await journal.commit([.effect(Sample.effect("r1", seq: 1))])
+                try await journal.commit([.run(Sample.run("r1")), .effect(Sample.effect("r1", seq: 1))])
             } throws: { error in
                 guard case StoreError.locked(let errorPath, let waited) = error else { return false }
                 return errorPath == path && waited >= 0.2 && "\(error)".contains("locked by another process")
@@ -161,7 +163,7 @@ struct SchemaTests {
             try holder.inDatabase { db in try db.execute(sql: "ROLLBACK") }
             try holder.close()
 
-            try await journal.commit([.effect(Sample.effect("r1", seq: 2))])
+            try await journal.commit([.run(Sample.run("r1")), .effect(Sample.effect("r1", seq: 2))])
             #expect(try await journal.effects(runID: "r1").map(\.seq) == [2])
             try await journal.close()
         }

@@ -14,7 +14,7 @@ enum Canonical {
         if let text = value as? String { return quoted(text) }
         if let object = value as? [String: String], object.count <= 1 {
             guard let (key, text) = object.first else { return "{}" }
-            return "{" + quoted(key) + ":" + quoted(text) + "}"
+            return self.object(key, text)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -35,6 +35,14 @@ enum Canonical {
     /// `text` as a JSON string literal, escaped as JSONEncoder escapes it (with
     /// `.withoutEscapingSlashes`).
     static func quoted(_ text: String) -> String {
+        // Most texts need no escape: one scan of the bytes, one copy.
+        if !needsEscape(text) {
+            var out = "\""
+            out.reserveCapacity(text.utf8.count + 2)
+            out += text
+            out += "\""
+            return out
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
@@ -61,9 +69,50 @@ enum Canonical {
         hex(fnv1a(text))
     }
 
+    /// Whether `fingerprint` is ``hex(_:)`` of `hash`, without building that string.
+    static func isFingerprint(_ fingerprint: String, of hash: UInt64) -> Bool {
+        var index = 0
+        for byte in fingerprint.utf8 {
+            guard index < 16 else { return false }
+            let nibble = UInt8(truncatingIfNeeded: hash >> UInt64(60 - 4 * index)) & 0xF
+            guard byte == (nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble) else { return false }
+            index += 1
+        }
+        return index == 16
+    }
+
+    /// `{"key":"text"}` in canonical JSON (the bytes ``json(_:)`` gives a one-key
+    /// dictionary), in one allocation when neither needs escaping.
+    static func object(_ key: String, _ text: String) -> String {
+        guard !needsEscape(key), !needsEscape(text) else { return "{" + quoted(key) + ":" + quoted(text) + "}" }
+        var out = "{\""
+        out.reserveCapacity(key.utf8.count + text.utf8.count + 7)
+        out += key
+        out += "\":\""
+        out += text
+        out += "\"}"
+        return out
+    }
+
+    private static func needsEscape(_ text: String) -> Bool {
+        text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+    }
+
     /// FNV-1a of `text`, continuing from `hash` (the hash of what precedes it), so
     /// `fnv1a(b, after: fnv1a(a)) == fnv1a(a + b)` without building `a + b`.
     static func fnv1a(_ text: String, after hash: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        // Over the contiguous bytes when the string has them (native strings do):
+        // the UTF8View iterator costs several times more per byte.
+        if let hashed = text.utf8.withContiguousStorageIfAvailable({ bytes in
+            var hash = hash
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+            return hash
+        }) {
+            return hashed
+        }
         var hash = hash
         for byte in text.utf8 {
             hash ^= UInt64(byte)

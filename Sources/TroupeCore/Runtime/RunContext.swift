@@ -16,8 +16,11 @@ public final class RunContext: Sendable {
     let discards: Bool
     /// FNV-1a of `runID + "|"`, where every span id's hash starts.
     private let spanSeed: UInt64
-    /// Effects of the recording being resumed or replayed, by key.
-    let recorded: [String: EffectRecord]
+    /// Effects of the recording being resumed or replayed, in the order they started.
+    let recorded: [EffectRecord]
+    /// Where each key's effect is in ``recorded`` (the last, if a key appears twice):
+    /// an index, so a lookup reads the record in place instead of copying it.
+    private let recordedIndex: [String: Int]
     let models: any ModelProvider
     let runtime: AgentRuntime
     let observer: RunObserver?
@@ -43,12 +46,22 @@ public final class RunContext: Sendable {
         self.journal = journal
         self.discards = journal is DiscardingJournal
         self.spanSeed = Canonical.fnv1a(runID + "|")
-        self.recorded = Dictionary(recorded.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        self.recorded = recorded
+        var index: [String: Int] = [:]
+        index.reserveCapacity(recorded.count)
+        // By position, not by element: iterating elements copies every record.
+        for position in recorded.indices { index[recorded[position].key] = position }
+        self.recordedIndex = index
         self.models = models
         self.runtime = runtime
         self.observer = observer
         self.humanInput = humanInput
         self.approvals = approvals
+    }
+
+    /// The position in ``recorded`` of the effect with this key, if it was recorded.
+    func recordedPosition(of key: String) -> Int? {
+        recordedIndex.isEmpty ? nil : recordedIndex[key]
     }
 
     /// The context for the step with this key.
@@ -98,7 +111,11 @@ public final class RunContext: Sendable {
             content: message.content, spanID: message.spanID, createdAt: Self.wallClock()))
     }
 
-    func emit(_ event: RunEvent) { observer?(event) }
+    /// Sends `event` to the observer; without one the event is not even built.
+    func emit(_ event: @autoclosure () -> RunEvent) {
+        guard let observer else { return }
+        observer(event())
+    }
 
     // MARK: Accounting
 

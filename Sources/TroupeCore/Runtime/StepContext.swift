@@ -55,24 +55,35 @@ public final class StepContext: Sendable {
         _ kind: EffectKind, request: Request, seq reserved: Int? = nil,
         live: (_ effectKey: String) async throws -> Result
     ) async throws -> Result {
+        try await perform(kind, requestJSON: try Canonical.json(request), seq: reserved, live: live)
+    }
+
+    /// ``perform(_:request:seq:live:)`` with the request already in canonical JSON.
+    func perform<Result: Codable & Sendable>(
+        _ kind: EffectKind, requestJSON: String, seq reserved: Int? = nil,
+        live: (_ effectKey: String) async throws -> Result
+    ) async throws -> Result {
         let seq = reserved ?? reserveSequence()
-        let effectKey = "\(key)#\(seq)"
-        let requestJSON = try Canonical.json(request)
-        let fingerprint = Canonical.fingerprint(requestJSON)
+        var effectKey = key
+        effectKey.reserveCapacity(key.utf8.count + 4)
+        effectKey += "#"
+        effectKey += String(seq)
+        let hash = Canonical.fnv1a(requestJSON)
         var executions = 1
 
-        if let recorded = run.recorded[effectKey] {
-            guard recorded.fingerprint == fingerprint, recorded.kind == kind else {
-                throw divergence(.requestChanged, effectKey, kind, recorded.request, requestJSON)
+        if let position = run.recordedPosition(of: effectKey) {
+            let recorded = run.recorded
+            guard Canonical.isFingerprint(recorded[position].fingerprint, of: hash), recorded[position].kind == kind else {
+                throw divergence(.requestChanged, effectKey, kind, recorded[position].request, requestJSON)
             }
-            if recorded.status == .completed, let result = recorded.result {
+            if recorded[position].status == .completed, let result = recorded[position].result {
                 run.noteEffect(live: false)
                 return try Canonical.decode(Result.self, from: result)
             }
             guard run.mode != .replay else {
-                throw divergence(.incomplete, effectKey, kind, recorded.request, requestJSON)
+                throw divergence(.incomplete, effectKey, kind, recorded[position].request, requestJSON)
             }
-            executions = recorded.executions + 1
+            executions = recorded[position].executions + 1
         } else if run.mode == .replay {
             throw divergence(.missing, effectKey, kind, nil, requestJSON)
         }
@@ -81,7 +92,7 @@ public final class StepContext: Sendable {
         run.noteEffect(live: true)
         var record = EffectRecord(
             runID: run.runID, key: effectKey, stepKey: key, seq: seq, kind: kind,
-            fingerprint: fingerprint, request: requestJSON, status: .started,
+            fingerprint: Canonical.hex(hash), request: requestJSON, status: .started,
             executions: executions, startedAt: RunContext.wallClock())
         if kind.isExternal {
             try await run.journal.commit([.effect(record)])
@@ -146,7 +157,8 @@ public final class StepContext: Sendable {
         if tool.requiresApproval, let approvalSeq {
             let approvalKey = "\(key)#\(approvalSeq)"
             let decision = run.approvals[call.id]
-            if run.recorded[approvalKey]?.status != .completed, decision == nil, run.mode != .replay {
+            let recordedApproval = run.recordedPosition(of: approvalKey).map { run.recorded[$0].status }
+            if recordedApproval != .completed, decision == nil, run.mode != .replay {
                 throw ApprovalRequired(runID: run.runID, step: key, callID: call.id, tool: call.name,
                                        arguments: call.arguments)
             }

@@ -32,7 +32,8 @@ struct WorkflowExecutor: Sendable {
             if let startTime { elapsed = try await checks.now() - startTime }
             let (from, tokens) = progress.withLock { progress in
                 let from = min(progress.checked, transcript.count)
-                for message in transcript[from...] { progress.tokens += message.usage.totalTokens }
+                // By index: iterating messages would copy each one.
+                for index in from..<transcript.count { progress.tokens += transcript[index].usage.totalTokens }
                 progress.checked = transcript.count
                 return (from, progress.tokens)
             }
@@ -199,7 +200,11 @@ struct WorkflowExecutor: Sendable {
     /// conversation it sees is released before the caller appends to it.
     private func runFunction(_ body: @Sendable (StepInput) async throws -> String, step: StepContext,
                              transcript: [Message]) async throws -> String {
-        try await step.perform(.compute, request: ["input": transcript.last?.content ?? ""]) { _ in
+        // `{"input": …}` in canonical JSON, built directly: the same bytes
+        // `Canonical.json` gives that dictionary, without the dynamic cast.
+        let last = transcript.isEmpty ? "" : transcript[transcript.count - 1].content
+        let request = Canonical.object("input", last)
+        return try await step.perform(.compute, requestJSON: request) { _ in
             try await body(StepInput(key: step.key, messages: transcript, context: step))
         }
     }

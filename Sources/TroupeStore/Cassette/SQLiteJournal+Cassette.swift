@@ -8,7 +8,7 @@ extension SQLiteJournal {
     ///
     /// - Throws: ``StoreError/runNotFound(_:)``.
     public func cassette(runID: String) async throws -> Cassette {
-        let cassette = try await read { db -> Cassette? in
+        let cassette = try await readEffects(runID: runID) { db -> Cassette? in
             guard let run = try Self.fetchRun(db, id: runID) else { return nil }
             return Cassette(
                 run: run,
@@ -17,6 +17,10 @@ extension SQLiteJournal {
                 messages: try Self.fetchAll(db, Self.messageColumns, from: "messages", runID: runID, decode: Self.decodeMessage),
                 spans: try Self.fetchAll(db, Self.spanColumns, from: "spans", runID: runID, decode: Self.decodeSpan),
                 links: try Self.fetchAll(db, Self.linkColumns, from: "span_links", runID: runID, decode: Self.decodeLink))
+        } overlay: { cassette, logged in
+            guard var value = cassette else { return }
+            EffectLog.overlay(logged, on: &value.effects)
+            cassette = value
         }
         guard let cassette else { throw StoreError.runNotFound(runID) }
         return cassette

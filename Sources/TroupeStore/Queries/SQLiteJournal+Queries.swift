@@ -4,7 +4,8 @@ import TroupeCore
 /// What the CLI shows: runs and everything recorded about one run.
 ///
 /// Reads run on a reader connection and see every commit that returned before
-/// them; entries only appended (not yet committed or flushed) are not visible.
+/// them (effects still in an ``EffectLog`` included); entries only appended (not
+/// yet committed or flushed) are not visible.
 extension SQLiteJournal {
     /// Runs, newest first.
     ///
@@ -53,7 +54,11 @@ extension SQLiteJournal {
 
     /// The run's effects in the order they were first started.
     public func effects(runID: String) async throws -> [EffectRecord] {
-        try await read { db in try Self.fetchEffects(db, runID: runID) }
+        try await readEffects(runID: runID) { db in
+            try Self.fetchEffects(db, runID: runID)
+        } overlay: { effects, logged in
+            EffectLog.overlay(logged, on: &effects)
+        }
     }
 
     /// The run's steps in the order they were first written.

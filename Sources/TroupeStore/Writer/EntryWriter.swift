@@ -8,51 +8,85 @@ import TroupeCore
 /// duplicating it, and importing a cassette twice changes nothing. A row's `ord`
 /// is set when it is first inserted and never updated.
 enum EntryWriter {
+    /// Writes `entries` in order, numbering new rows from `order`.
+    ///
+    /// Values are bound straight to GRDB's cached statements through SQLite's C
+    /// API: `StatementArguments` boxes every value in an existential and the
+    /// statement cache hashes the SQL text at each lookup, which together cost
+    /// more than SQLite's own work on a small row. Each statement is looked up
+    /// once per call.
     static func apply(_ entries: [JournalEntry], in db: Database, order: WriteOrder) throws {
+        var statements = Statements()
         for entry in entries {
-            try apply(entry, in: db, ord: order.next())
+            try apply(entry, in: db, ord: order.next(), statements: &statements)
         }
     }
 
-    static func apply(_ entry: JournalEntry, in db: Database, ord: Int64) throws {
+    private static func apply(_ entry: JournalEntry, in db: Database, ord: Int64,
+                              statements: inout Statements) throws {
         switch entry {
         case .run(let run):
-            try db.cachedStatement(sql: upsertRun).execute(arguments: [
-                run.id, run.workflow, run.input, run.status.rawValue, run.output, run.error,
-                run.parentRunID, run.createdAt, run.updatedAt, run.usage.inputTokens,
-                run.usage.outputTokens, CanonicalJSON.string(run.options),
-            ])
+            var row = try RowBinder(statements.get(\.run, upsertRun, db))
+            row.bind(run.id); row.bind(run.workflow); row.bind(run.input); row.bind(run.status.rawValue)
+            row.bind(run.output); row.bind(run.error); row.bind(run.parentRunID); row.bind(run.createdAt)
+            row.bind(run.updatedAt); row.bind(run.usage.inputTokens); row.bind(run.usage.outputTokens)
+            row.bind(CanonicalJSON.string(run.options))
+            try row.run(db)
         case .effect(let effect):
-            try db.cachedStatement(sql: upsertEffect).execute(arguments: [
-                effect.runID, effect.key, effect.stepKey, effect.seq, effect.kind.rawValue,
-                effect.fingerprint, effect.request, effect.result, effect.error,
-                effect.status.rawValue, effect.executions, effect.startedAt, effect.finishedAt, ord,
-            ])
+            var row = try RowBinder(statements.get(\.effect, upsertEffect, db))
+            row.bind(effect.runID); row.bind(effect.key); row.bind(effect.stepKey); row.bind(effect.seq)
+            row.bind(effect.kind.rawValue); row.bind(effect.fingerprint); row.bind(effect.request)
+            row.bind(effect.result); row.bind(effect.error); row.bind(effect.status.rawValue)
+            row.bind(effect.executions); row.bind(effect.startedAt); row.bind(effect.finishedAt); row.bind(ord)
+            try row.run(db)
         case .step(let step):
-            try db.cachedStatement(sql: upsertStep).execute(arguments: [
-                step.runID, step.key, step.status.rawValue, step.startedAt, step.finishedAt,
-                step.output, ord,
-            ])
+            var row = try RowBinder(statements.get(\.step, upsertStep, db))
+            row.bind(step.runID); row.bind(step.key); row.bind(step.status.rawValue); row.bind(step.startedAt)
+            row.bind(step.finishedAt); row.bind(step.output); row.bind(ord)
+            try row.run(db)
         case .message(let message):
-            try db.cachedStatement(sql: upsertMessage).execute(arguments: [
-                message.runID, message.id, message.stepKey, message.sender, message.role.rawValue,
-                message.content, message.spanID, message.createdAt, ord,
-            ])
+            var row = try RowBinder(statements.get(\.message, upsertMessage, db))
+            row.bind(message.runID); row.bind(message.id); row.bind(message.stepKey); row.bind(message.sender)
+            row.bind(message.role.rawValue); row.bind(message.content); row.bind(message.spanID)
+            row.bind(message.createdAt); row.bind(ord)
+            try row.run(db)
         case .span(let span, let replace):
             let (status, statusMessage): (String, String?) =
                 switch span.status {
                 case .ok: ("ok", nil)
                 case .error(let message): ("error", message)
                 }
-            try db.cachedStatement(sql: replace ? upsertSpan : insertSpan).execute(arguments: [
-                span.runID, span.spanID, span.parentID, span.name, span.kind.rawValue,
-                span.startTime, span.endTime, status, statusMessage,
-                CanonicalJSON.string(span.attributes), ord,
-            ])
+            var row = try replace
+                ? RowBinder(statements.get(\.upsertSpan, upsertSpan, db))
+                : RowBinder(statements.get(\.insertSpan, insertSpan, db))
+            row.bind(span.runID); row.bind(span.spanID); row.bind(span.parentID); row.bind(span.name)
+            row.bind(span.kind.rawValue); row.bind(span.startTime); row.bind(span.endTime); row.bind(status)
+            row.bind(statusMessage); row.bind(CanonicalJSON.string(span.attributes)); row.bind(ord)
+            try row.run(db)
         case .link(let link):
-            try db.cachedStatement(sql: insertLink).execute(arguments: [
-                link.runID, link.spanID, link.linkedSpanID, link.kind, ord,
-            ])
+            var row = try RowBinder(statements.get(\.link, insertLink, db))
+            row.bind(link.runID); row.bind(link.spanID); row.bind(link.linkedSpanID); row.bind(link.kind)
+            row.bind(ord)
+            try row.run(db)
+        }
+    }
+
+    /// The statements one ``apply(_:in:order:)`` call has looked up so far.
+    private struct Statements {
+        var run: Statement?
+        var effect: Statement?
+        var step: Statement?
+        var message: Statement?
+        var upsertSpan: Statement?
+        var insertSpan: Statement?
+        var link: Statement?
+
+        mutating func get(_ slot: WritableKeyPath<Statements, Statement?>, _ sql: String,
+                          _ db: Database) throws -> Statement {
+            if let statement = self[keyPath: slot] { return statement }
+            let statement = try db.cachedStatement(sql: sql)
+            self[keyPath: slot] = statement
+            return statement
         }
     }
 

@@ -15,19 +15,32 @@ import TroupeCore
 ///
 /// If a batched transaction fails for a reason other than a lock, each group is
 /// retried in a transaction of its own, so one bad group fails only its caller.
+///
+/// With an ``EffectLog`` (``StoreOptions/Durability/normal``), a commit of
+/// effects alone is appended to the log and returns without touching SQLite; the
+/// effects join the tail, and the tail is committed by the writer thread once
+/// ``logTailLimit`` entries are queued (or after ``tailDelay``). Every other write
+/// takes the whole tail first, so rows are written in the order they were
+/// committed.
 final class GroupCommitQueue: Sendable {
     typealias Waiter = CheckedContinuation<Void, any Error>
 
     /// One caller's entries, with the entries appended before them.
-    private struct Group: Sendable {
+    struct Group: Sendable {
         var entries: [JournalEntry]
         /// Nil for a group of appended entries written because too many queued up.
         var waiter: Waiter?
+        /// The log segments holding the logged effects among `entries`: removed
+        /// once they are committed.
+        var segments: [EffectLogSegment] = []
     }
 
-    private struct State {
+    struct State {
         /// Entries appended and not yet handed to a write (the tail).
         var appended: [JournalEntry] = []
+        /// The log segments of the logged effects in `appended`, oldest first; the
+        /// last one takes new effects. Empty when there are none.
+        var segments: [EffectLogSegment] = []
         /// When the oldest entry of the tail was appended.
         var appendedSince: ContinuousClock.Instant?
         /// Counts tails, so a timer set for one leaves the next alone.
@@ -51,8 +64,12 @@ final class GroupCommitQueue: Sendable {
     static let tailDelay = Duration.milliseconds(200)
     /// Appended entries that start a write of their own once this many are queued.
     static let appendLimit = 4096
+    /// With an effect log, the tail is committed by the writer thread once this
+    /// many entries are queued: about 100 steps of a loop of function steps (an
+    /// effect, a message, a step record, a span and a link each).
+    static let logTailLimit = 512
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     private let pool: DatabasePool
     private let path: String
     private let busyTimeout: Double
@@ -61,37 +78,49 @@ final class GroupCommitQueue: Sendable {
     private let order = WriteOrder()
     /// Whether an uncontended commit may run on its caller's thread.
     private let allowsFastPath: Bool
+    /// Where effect-only commits go first; nil with full durability.
+    let log: EffectLog?
 
     init(pool: DatabasePool, path: String, busyTimeout: Double, busyPolicy: BusyPolicy,
-         checkpointer: WALCheckpointer, allowsFastPath: Bool) {
+         checkpointer: WALCheckpointer, allowsFastPath: Bool, log: EffectLog?) {
         self.pool = pool
         self.checkpointer = checkpointer
         self.path = path
         self.busyTimeout = busyTimeout
         self.busyPolicy = busyPolicy
         self.allowsFastPath = allowsFastPath
+        self.log = log
+    }
+
+    deinit {
+        // Unlocks a segment that was never committed: the next journal merges it.
+        state.withLock { state in for segment in state.segments { segment.abandon() } }
     }
 
     func commit(_ entries: [JournalEntry]) async throws {
+        if let log, let effects = Self.effectsOnly(entries) {
+            return try commitToLog(entries, effects: effects, log: log)
+        }
         try await commit(entries, withTail: entries.contains(where: \.isRun))
     }
 
-    /// The tail of appended entries, when it is due (or `force`): it goes first in
-    /// the group that takes it.
-    private static func takeTail(_ state: inout State, force: Bool) -> [JournalEntry] {
-        guard !state.appended.isEmpty else { return [] }
-        if !force, state.appended.count < tailLimit,
+    /// The tail of appended entries, when it is due (or `force`, or when it holds
+    /// logged effects): it goes first in the group that takes it, with its segment.
+    private static func takeTail(_ state: inout State, force: Bool) -> Group {
+        guard !state.appended.isEmpty else { return Group(entries: []) }
+        if !force, state.segments.isEmpty, state.appended.count < tailLimit,
            let since = state.appendedSince, since.duration(to: .now) < tailDelay {
-            return []
+            return Group(entries: [])
         }
         state.appendedSince = nil
-        var tail: [JournalEntry] = []
-        swap(&tail, &state.appended)
+        var tail = Group(entries: [], segments: state.segments)
+        swap(&tail.entries, &state.appended)
+        state.segments = []
         return tail
     }
 
     private func commit(_ entries: [JournalEntry], withTail force: Bool) async throws {
-        var requeued: [JournalEntry]?
+        var requeued: Group?
         if allowsFastPath {
             switch commitOnCallerThread(entries, withTail: force) {
             case .done(let result): return try result.get()
@@ -101,14 +130,16 @@ final class GroupCommitQueue: Sendable {
         }
         try await withCheckedThrowingContinuation { (waiter: Waiter) in
             let startDrain = state.withLock { state -> Bool in
-                if let requeued {
+                if var requeued {
                     // The fast path still owns `draining`: hand it to the writer thread.
-                    state.groups.insert(Group(entries: requeued, waiter: waiter), at: 0)
+                    requeued.waiter = waiter
+                    state.groups.insert(requeued, at: 0)
                     return true
                 }
                 var group = Self.takeTail(&state, force: force)
-                group.append(contentsOf: entries)
-                state.groups.append(Group(entries: group, waiter: waiter))
+                group.entries.append(contentsOf: entries)
+                group.waiter = waiter
+                state.groups.append(group)
                 guard !state.draining else { return false }
                 state.draining = true
                 return true
@@ -123,7 +154,7 @@ final class GroupCommitQueue: Sendable {
         /// Another commit is being written: join the group commit.
         case contended
         /// Another process holds the lock: wait for it on the writer thread.
-        case lockBusy([JournalEntry])
+        case lockBusy(Group)
     }
 
     /// With `synchronous=NORMAL` a commit is a few writes to the page cache, a
@@ -134,11 +165,11 @@ final class GroupCommitQueue: Sendable {
     private func commitOnCallerThread(_ entries: [JournalEntry], withTail force: Bool) -> FastPathOutcome {
         // A due WAL rewind runs on the writer thread, never here.
         if checkpointer.restartDue { return .contended }
-        let claimed = state.withLock { state -> [JournalEntry]? in
+        let claimed = state.withLock { state -> Group? in
             guard !state.draining, state.groups.isEmpty else { return nil }
             state.draining = true
             var group = Self.takeTail(&state, force: force)
-            group.append(contentsOf: entries)
+            group.entries.append(contentsOf: entries)
             return group
         }
         guard let group = claimed else { return .contended }
@@ -147,7 +178,7 @@ final class GroupCommitQueue: Sendable {
             busyPolicy.failingFast {
                 do {
                     try db.inTransaction(.immediate) {
-                        try EntryWriter.apply(group, in: db, order: order)
+                        try EntryWriter.apply(group.entries, in: db, order: order)
                         return .commit
                     }
                     outcome = .success(())
@@ -159,7 +190,8 @@ final class GroupCommitQueue: Sendable {
             }
         }
         guard let outcome else { return .lockBusy(group) }
-        checkpointer.didCommit()
+        if case .failure(let error) = outcome { settleFailed([(group, error)]) } else { retire(group.segments) }
+        checkpointer.didCommit(rows: group.entries.count)
         let more = state.withLock { state -> Bool in
             if state.groups.isEmpty {
                 state.draining = false
@@ -174,29 +206,41 @@ final class GroupCommitQueue: Sendable {
     func append(_ entries: [JournalEntry]) {
         var timer: Int?
         let startDrain = state.withLock { state -> Bool in
-            if state.appended.isEmpty, !entries.isEmpty {
-                state.appendedSince = .now
-                state.tailGeneration += 1
-                timer = state.tailGeneration
-            }
-            state.appended.append(contentsOf: entries)
+            timer = Self.addToTail(&state, entries)
             guard state.appended.count >= Self.appendLimit, !state.draining else { return false }
             return Self.queueTail(&state)
         }
         if startDrain { scheduleDrain() }
-        if let timer {
-            let (seconds, attoseconds) = Self.tailDelay.components
-            let delay = Double(seconds) + Double(attoseconds) / 1e18
-            DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
-                self?.writeTail(ifGeneration: timer)
-            }
+        if let timer { startTailTimer(timer) }
+    }
+
+    /// Adds `entries` to the tail; returns the generation a timer must be started
+    /// for when they are its first.
+    static func addToTail(_ state: inout State, _ entries: [JournalEntry]) -> Int? {
+        var timer: Int?
+        if state.appended.isEmpty, !entries.isEmpty {
+            state.appendedSince = .now
+            state.tailGeneration += 1
+            timer = state.tailGeneration
+        }
+        state.appended.append(contentsOf: entries)
+        return timer
+    }
+
+    /// Writes the tail of `generation` after ``tailDelay`` if no commit took it.
+    func startTailTimer(_ generation: Int) {
+        let (seconds, attoseconds) = Self.tailDelay.components
+        let delay = Double(seconds) + Double(attoseconds) / 1e18
+        DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
+            self?.writeTail(ifGeneration: generation)
         }
     }
 
     /// Queues the tail as a group of its own; true when the caller must start a drain.
-    private static func queueTail(_ state: inout State) -> Bool {
-        state.groups.append(Group(entries: state.appended, waiter: nil))
+    static func queueTail(_ state: inout State) -> Bool {
+        state.groups.append(Group(entries: state.appended, waiter: nil, segments: state.segments))
         state.appended = []
+        state.segments = []
         state.appendedSince = nil
         guard !state.draining else { return false }
         state.draining = true
@@ -220,7 +264,7 @@ final class GroupCommitQueue: Sendable {
         try await commit([], withTail: true)
     }
 
-    private func scheduleDrain() {
+    func scheduleDrain() {
         pool.asyncWriteWithoutTransaction { db in
             self.drain(db)
         }
@@ -250,22 +294,32 @@ final class GroupCommitQueue: Sendable {
                     try EntryWriter.apply(group.entries, in: db, order: order)
                 }
             }
-            checkpointer.didCommit()
-            for group in batch { group.waiter?.resume() }
+            checkpointer.didCommit(rows: batch.reduce(0) { $0 + $1.entries.count })
+            for group in batch {
+                retire(group.segments)
+                group.waiter?.resume()
+            }
         } catch {
             let storeError = StoreError.wrapping(error, path: path, busyTimeout: busyTimeout)
             if batch.count == 1 || storeError.isRetryable {
+                settleFailed(batch.map { ($0, storeError) })
                 for group in batch { group.waiter?.resume(throwing: storeError) }
                 return
             }
+            var failed: [(Group, StoreError)] = []
             for group in batch {
                 do {
                     try transaction(db) { try EntryWriter.apply(group.entries, in: db, order: order) }
+                    checkpointer.didCommit(rows: group.entries.count)
+                    retire(group.segments)
                     group.waiter?.resume()
                 } catch {
-                    group.waiter?.resume(throwing: StoreError.wrapping(error, path: path, busyTimeout: busyTimeout))
+                    let storeError = StoreError.wrapping(error, path: path, busyTimeout: busyTimeout)
+                    failed.append((group, storeError))
+                    group.waiter?.resume(throwing: storeError)
                 }
             }
+            settleFailed(failed)
         }
     }
 

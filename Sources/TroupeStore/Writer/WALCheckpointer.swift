@@ -8,7 +8,8 @@ import Synchronization
 /// pages and, even with `synchronous=NORMAL`, fsyncs twice: a few milliseconds
 /// added to one unlucky commit every few hundred. The writer connection turns
 /// that off (`wal_autocheckpoint = 0`) and asks this checkpointer for a passive
-/// checkpoint every ``interval`` transactions instead. A passive checkpoint never
+/// checkpoint every ``interval`` rows written instead (rows, not transactions:
+/// with the ``EffectLog`` a transaction holds about 100 steps' rows). A passive checkpoint never
 /// waits for writers or readers; whatever it could not copy, the next one does,
 /// and the last connection to close the store checkpoints what is left.
 ///
@@ -22,16 +23,17 @@ import Synchronization
 /// transactions (``GroupCommitQueue``): the passive checkpoint already copied
 /// most pages, so it costs a few milliseconds, and the WAL stays bounded.
 final class WALCheckpointer: Sendable {
-    /// Transactions between two checkpoint requests.
-    static let interval = 200
+    /// Rows written between two checkpoint requests: a few hundred steps of a
+    /// loop, a megabyte or two of WAL.
+    static let interval = 2_000
     /// WAL frames (pages) past which a blocking checkpoint rewinds the WAL: 8 MiB
     /// with 4 KiB pages.
     static let restartThreshold = 2048
 
     private let queue: DatabaseQueue
-    /// Transactions since the last request, whether a checkpoint is running, and
-    /// whether the writer should rewind the WAL.
-    private let state = Mutex((transactions: 0, running: false, restartDue: false))
+    /// Rows since the last request, whether a checkpoint is running, and whether
+    /// the writer should rewind the WAL.
+    private let state = Mutex((rows: 0, running: false, restartDue: false))
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -40,14 +42,14 @@ final class WALCheckpointer: Sendable {
         queue = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    /// Counts `count` committed transactions and starts a checkpoint when due.
-    func didCommit(_ count: Int = 1) {
+    /// Counts `rows` committed rows and starts a checkpoint when due.
+    func didCommit(rows: Int) {
         let start = state.withLock { state -> Bool in
-            state.transactions += count
+            state.rows += max(rows, 1)
             // While a rewind is due the writer runs it; a passive checkpoint now
             // would only make it fail (one checkpoint at a time).
-            guard state.transactions >= Self.interval, !state.running, !state.restartDue else { return false }
-            state.transactions = 0
+            guard state.rows >= Self.interval, !state.running, !state.restartDue else { return false }
+            state.rows = 0
             state.running = true
             return true
         }
