@@ -152,6 +152,13 @@ DEFINE_TILE(q4_1_tile, 20, 1, load_q4_1, load2_q4_1, dot_us512, dot_us256)
 DEFINE_TILE(q4_0_tile, 18, 0, load_q4_0, load2_q4_0, dot_ss512, dot_ss256)
 DEFINE_TILE(q8_0_tile, 34, 0, load_q8_0, load2_q8_0, dot_ss512, dot_ss256)
 
+/* Asks for the row `ahead` rows on as non-temporal: weights are read once per pass, and
+ * streaming them past the shared cache would evict what is reused (the K/V caches). */
+TK_AVX512_INLINE void prefetch_row(const uint8_t *row, size_t row_bytes, int ahead) {
+    const uint8_t *next = row + (size_t)ahead * row_bytes;
+    for (size_t off = 0; off < row_bytes; off += 64) _mm_prefetch((const char *)next + off, _MM_HINT_NTA);
+}
+
 /* Q4_1 over many columns (prefill): one row against 8 columns, two columns per
  * 512-bit register, block by block. Each column's lanes get the same multiply
  * and FMA as in q4_1_tile, so the result is the same bits. */
@@ -241,6 +248,7 @@ TK_AVX512 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, i
                               float *out, int ldo) {
     for (int r = r0; r < r1; r++) {
         const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;
+        if (r + 4 < r1) prefetch_row(row, row_bytes, 4);
         int c = 0;
         for (; c + 8 <= act->ncols; c += 8) q4_1_tile8(row, nb, act, c, out, ldo, r);
         for (; c + 4 <= act->ncols; c += 4) q4_1_tile4(row, nb, act, c, 4, out, ldo, r);
@@ -255,6 +263,7 @@ TK_AVX512 static void mm_q4_1(const void *w, size_t row_bytes, int nb, int r0, i
                                const tk_act *act, float *out, int ldo) {                        \
         for (int r = r0; r < r1; r++) {                                                          \
             const uint8_t *row = (const uint8_t *)w + (size_t)r * row_bytes;                     \
+            if (r + 4 < r1) prefetch_row(row, row_bytes, 4);                                     \
             int c = 0;                                                                           \
             for (; c + 4 <= act->ncols; c += 4) tile4(row, nb, act, c, 4, out, ldo, r);          \
             if (act->ncols - c == 3) tile4(row, nb, act, c, 3, out, ldo, r), c += 3;             \
