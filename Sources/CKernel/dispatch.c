@@ -208,12 +208,12 @@ void tk_act_bind(tk_act *act, void *memory, int k, int ncols) {
     }
 }
 
-void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, int32_t *sums) {
+void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, float *s) {
     const float magic = 12582912.0f; /* 1.5 * 2^23: adding and subtracting it rounds half to even */
     for (int b = 0; b < nb; b++, x += TK_QK, q += TK_QK) {
         float amax = 0.0f;
         for (int j = 0; j < TK_QK; j++) amax = fmaxf(amax, fabsf(x[j]));
-        d[b] = amax / 127.0f;
+        const float scale = amax / 127.0f;
         const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
         int sum = 0;
         for (int j = 0; j < TK_QK; j++) {
@@ -221,7 +221,8 @@ void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, int3
             q[j] = (int8_t)r;
             sum += r;
         }
-        sums[b] = sum;
+        d[b] = tk_fp16_round(scale);
+        s[b] = tk_fp16_round(scale * (float)sum);
     }
 }
 
@@ -234,21 +235,20 @@ void tk_act_quantize_blocks(tk_act *act, int isa, const float *xc, int c, int b0
         tk_f32_to_f16_row(isa, xc + (size_t)b0 * TK_QK, act->f16 + at, n);
     }
     enum { CHUNK = 64 };
-    float d[CHUNK];
-    int32_t sums[CHUNK];
+    float d[CHUNK], sd[CHUNK];
     for (int lo = b0; lo < b1; lo += CHUNK) {
         const int n = b1 - lo < CHUNK ? b1 - lo : CHUNK;
         const float *x = xc + (size_t)lo * TK_QK;
         int8_t *q = act->qs + (size_t)c * k + (size_t)lo * TK_QK;
-        if (isa == TK_ISA_SCALAR) tk_quantize_blocks_scalar(x, n, q, d, sums);
-        else tk_quantize_blocks_avx2(x, n, q, d, sums);
+        if (isa == TK_ISA_SCALAR) tk_quantize_blocks_scalar(x, n, q, d, sd);
+        else tk_quantize_blocks_avx2(x, n, q, d, sd);
         for (int j = 0; j < n; j++) {
             const int b = lo + j;
             memcpy(act->qs_pairs + ((size_t)(c / 2) * nb + b) * 2 * TK_QK + (size_t)(c % 2) * TK_QK,
                    q + (size_t)j * TK_QK, TK_QK);
             const size_t ib = (size_t)c * nb + b;
-            act->d[ib] = tk_fp16_round(d[j]);
-            act->s[ib] = tk_fp16_round(d[j] * (float)sums[j]);
+            act->d[ib] = d[j];
+            act->s[ib] = sd[j];
             act->d_t[(size_t)b * act->ncols + c] = act->d[ib];
             act->s_t[(size_t)b * act->ncols + c] = act->s[ib];
         }

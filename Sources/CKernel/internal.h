@@ -33,10 +33,11 @@ void tk_attend_avx2(const float *q, int heads, const uint16_t *k, const uint16_t
 void tk_attend_avx512(const float *q, int heads, const uint16_t *k, const uint16_t *v, size_t stride,
                       int n, int head_dim, float scale, float *scores, size_t scores_stride, float *out);
 
-/* 8-bit quantization of `nb` blocks of 32 floats: quants, unrounded scales (max|x| / 127)
- * and the sum of each block's quants. Both paths give the same bits. */
-void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, int32_t *sums);
-void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d, int32_t *sums);
+/* 8-bit quantization of `nb` blocks of 32 floats: quants, each block's scale
+ * fp16(max|x| / 127) and fp16(unrounded scale * sum of its quants), as GGML's Q8_1.
+ * Both paths give the same bits. */
+void tk_quantize_blocks_scalar(const float *x, int nb, int8_t *q, float *d, float *s);
+void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d, float *s);
 
 /* g[i] = silu(g[i]) * u[i] for i in [0, n), with e^x correctly rounded (the scalar path's bits). */
 void tk_swiglu_avx2(float *g, const float *u, int n);

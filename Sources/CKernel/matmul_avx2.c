@@ -207,7 +207,7 @@ const tk_matmul_fn tk_matmul_avx2[TK_SLOT_COUNT] = {
 
 /* The scalar quantizer's operations, eight lanes at a time: the same max, the same
  * division and multiply, and round-half-to-even conversion, so the same bits. */
-TK_AVX2 void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d, int32_t *sums) {
+TK_AVX2 void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d, float *ds) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
     const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     for (int b = 0; b < nb; b++, x += TK_QK, q += TK_QK) {
@@ -219,7 +219,7 @@ TK_AVX2 void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d
         m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
         m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
         const float amax = _mm_cvtss_f32(m4);
-        d[b] = amax / 127.0f;
+        const float scale = amax / 127.0f;
         const __m256 id = _mm256_set1_ps(amax != 0.0f ? 127.0f / amax : 0.0f);
         const __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(v0, id));
         const __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(v1, id));
@@ -229,7 +229,11 @@ TK_AVX2 void tk_quantize_blocks_avx2(const float *x, int nb, int8_t *q, float *d
         __m128i s4 = _mm_add_epi32(_mm256_extracti128_si256(s, 1), _mm256_castsi256_si128(s));
         s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(1, 0, 3, 2)));
         s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
-        sums[b] = _mm_cvtsi128_si32(s4);
+        /* fp16 rounding of the scale and of scale * sum (F16C rounds to nearest even, as the scalar path) */
+        const __m128 pair = _mm_setr_ps(scale, scale * (float)_mm_cvtsi128_si32(s4), 0.0f, 0.0f);
+        const __m128 rounded = _mm_cvtph_ps(_mm_cvtps_ph(pair, _MM_FROUND_TO_NEAREST_INT));
+        d[b] = _mm_cvtss_f32(rounded);
+        ds[b] = _mm_cvtss_f32(_mm_movehdup_ps(rounded));
         /* packs interleave 128-bit lanes; the permutation puts the 32 bytes back in order */
         const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3));
         _mm256_storeu_si256((__m256i *)q, _mm256_permutevar8x32_epi32(p, order));
