@@ -38,8 +38,8 @@ TK_ATT_INLINE __m256 TK_ATT(_sums8)(const __m256 *v) {
 
 /* Scores of G heads (rows `ss` apart) for positions [0, n), then each row's softmax,
  * rounded to fp16. Eight positions at a time: their dot products reduce together. */
-TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uint16_t *k, size_t stride,
-                                          int n, int hd, float scale, float *scores, size_t ss) {
+TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uint16_t *k, const uint16_t *v,
+                                          size_t stride, int n, int hd, float scale, float *scores, size_t ss) {
     __m256 qh[4][32];
     for (int g = 0; g < G; g++)
         for (int i = 0; i < hd; i += 8)
@@ -50,6 +50,13 @@ TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uin
     for (int g = 0; g < G; g++) maxv[g] = _mm256_set1_ps(-INFINITY);
     int t = 0;
     for (; t + 8 <= n; t += 8) {
+        /* K rows two blocks ahead, and this block's V rows for the pass that follows:
+         * the caches are read once per step, after the weights went through */
+        const char *kn = (const char *)(k + (size_t)(t + 16) * stride), *vn = (const char *)(v + (size_t)t * stride);
+        for (size_t off = 0; off < 8 * stride * 2; off += 64) {
+            _mm_prefetch(kn + off, _MM_HINT_T0);
+            _mm_prefetch(vn + off, _MM_HINT_T0);
+        }
         __m256 acc[4][8];
         for (int g = 0; g < G; g++)
             for (int m = 0; m < 8; m++) acc[g][m] = _mm256_setzero_ps();
@@ -150,7 +157,7 @@ TK_ATT_INLINE void TK_ATT(_values)(const int G, const uint16_t *v, size_t stride
     __attribute__((target(TK_ATTEND_TARGET))) static void TK_ATT(_group##G)(                    \
         const float *q, const uint16_t *k, const uint16_t *v, size_t stride, int n, int hd,       \
         float scale, float *scores, size_t ss, float *out) {                                     \
-        TK_ATT(_probabilities)(G, q, k, stride, n, hd, scale, scores, ss);                       \
+        TK_ATT(_probabilities)(G, q, k, v, stride, n, hd, scale, scores, ss);                    \
         TK_ATT(_values)(G, v, stride, n, hd, scores, ss, out);                                   \
     }
 TK_ATT_GROUP(1)
