@@ -112,7 +112,7 @@ enum Canonical {
         let hashed = text.utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
             var hash = head
             for byte in bytes {
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return nil }
+                if needsEscape(byte) { return nil }
                 hash ^= UInt64(byte)
                 hash = hash &* 0x0000_0100_0000_01b3
             }
@@ -136,7 +136,12 @@ enum Canonical {
     }
 
     private static func needsEscape(_ text: String) -> Bool {
-        text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        text.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscape) }
+            ?? text.utf8.contains(where: needsEscape)
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     /// FNV-1a of `text`, continuing from `hash` (the hash of what precedes it), so

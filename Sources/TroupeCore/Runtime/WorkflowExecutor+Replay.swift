@@ -29,22 +29,37 @@ extension WorkflowExecutor {
         return true
     }
 
-    /// The key of child `key` under `path`: `path/key`, built in one allocation.
+    /// The key of child `key` under `path`: `path/key`.
     static func path(_ path: String, _ key: String) -> String {
-        var child = path
-        child.reserveCapacity(path.utf8.count + 1 + key.utf8.count)
-        child += "/"
-        child += key
-        return child
+        joined(path, UInt8(ascii: "/"), key, nil)
     }
 
     /// The path of a loop's iteration: `path[iteration]`.
     static func path(_ path: String, iteration: Int) -> String {
-        var child = path
-        child.reserveCapacity(path.utf8.count + 8)
-        child += "["
-        child += String(iteration)
-        child += "]"
-        return child
+        joined(path, UInt8(ascii: "["), String(iteration), UInt8(ascii: "]"))
+    }
+
+    /// `head + separator + tail + end`, copied into one new string. Growing a copy
+    /// of `head` with `+=` went through String's general append and cost as much
+    /// as the rest of a replayed step.
+    private static func joined(_ head: String, _ separator: UInt8, _ tail: String, _ end: UInt8?) -> String {
+        var head = head
+        var tail = tail
+        let count = head.utf8.count + 1 + tail.utf8.count + (end == nil ? 0 : 1)
+        return head.withUTF8 { first in
+            tail.withUTF8 { second in
+                String(unsafeUninitializedCapacity: count) { buffer in
+                    var at = buffer.initialize(fromContentsOf: first)
+                    buffer[at] = separator
+                    at += 1
+                    at = buffer[at...].initialize(fromContentsOf: second)
+                    if let end {
+                        buffer[at] = end
+                        at += 1
+                    }
+                    return at
+                }
+            }
+        }
     }
 }
