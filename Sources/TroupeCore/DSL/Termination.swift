@@ -73,6 +73,42 @@ public struct Termination: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether checking the condition makes no effect (it reads no clock and no
+    /// signal), so ``isSatisfied(_:)`` can answer it without suspending.
+    var makesNoEffects: Bool { Self.makesNoEffects(condition) }
+    private static func makesNoEffects(_ condition: Condition) -> Bool {
+        switch condition {
+        case .timeout, .external: false
+        case .and(let a, let b), .or(let a, let b): makesNoEffects(a) && makesNoEffects(b)
+        default: true
+        }
+    }
+
+    /// Whether a condition that ``makesNoEffects`` holds for `state`; nil when it
+    /// reaches a clock or a signal, which only the async form can read.
+    func isSatisfied(_ state: TerminationState) -> Bool? {
+        Self.evaluate(condition, state)
+    }
+
+    private static func evaluate(_ condition: Condition, _ state: TerminationState) -> Bool? {
+        switch condition {
+        case .maxMessages(let n): return state.messages.count >= n
+        case .mentions(let text): return state.newMessages.contains { $0.content.contains(text) }
+        case .tokenBudget(let n): return state.tokens >= n
+        case .timeout, .external: return nil
+        case .handoff(let target):
+            guard let last = state.messages.last?.handoff else { return false }
+            return target == nil || last == target
+        case .custom(_, let predicate): return predicate(state.messages)
+        case .and(let a, let b):
+            guard let first = evaluate(a, state) else { return nil }
+            return first ? evaluate(b, state) : false
+        case .or(let a, let b):
+            guard let first = evaluate(a, state) else { return nil }
+            return first ? true : evaluate(b, state)
+        }
+    }
+
     /// Whether the condition holds for `state`; `signal` reads an external stop
     /// through the journal.
     func isSatisfied(_ state: TerminationState,

@@ -24,12 +24,25 @@ enum Canonical {
     static func decode<T: Decodable>(_ type: T.Type, from json: String) throws -> T {
         // A JSON string with no backslash has no escapes: its content is the text
         // between the quotes.
-        if T.self == String.self, json.utf8.count >= 2, json.utf8.first == UInt8(ascii: "\""),
-           json.utf8.last == UInt8(ascii: "\""), !json.utf8.contains(UInt8(ascii: "\\")),
-           let text = String(decoding: json.utf8.dropFirst().dropLast(), as: UTF8.self) as? T {
+        if T.self == String.self, let text = plainString(json) as? T {
             return text
         }
         return try JSONDecoder().decode(type, from: Data(json.utf8))
+    }
+
+    /// The content of a JSON string literal that has no escapes (no backslash: the
+    /// text between the quotes), or nil for anything else, which needs a decoder.
+    static func plainString(_ json: String) -> String? {
+        if let plain = json.utf8.withContiguousStorageIfAvailable({ bytes -> String? in
+            guard bytes.count >= 2, bytes[0] == UInt8(ascii: "\""), bytes[bytes.count - 1] == UInt8(ascii: "\""),
+                  !bytes.contains(UInt8(ascii: "\\")) else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[1 ..< bytes.count - 1]), as: UTF8.self)
+        }) {
+            return plain
+        }
+        guard json.utf8.count >= 2, json.utf8.first == UInt8(ascii: "\""), json.utf8.last == UInt8(ascii: "\""),
+              !json.utf8.contains(UInt8(ascii: "\\")) else { return nil }
+        return String(decoding: json.utf8.dropFirst().dropLast(), as: UTF8.self)
     }
 
     /// `text` as a JSON string literal, escaped as JSONEncoder escapes it (with
@@ -71,14 +84,42 @@ enum Canonical {
 
     /// Whether `fingerprint` is ``hex(_:)`` of `hash`, without building that string.
     static func isFingerprint(_ fingerprint: String, of hash: UInt64) -> Bool {
-        var index = 0
-        for byte in fingerprint.utf8 {
-            guard index < 16 else { return false }
-            let nibble = UInt8(truncatingIfNeeded: hash >> UInt64(60 - 4 * index)) & 0xF
-            guard byte == (nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble) else { return false }
-            index += 1
+        // Over the contiguous bytes when there are some: iterating the UTF8View cost
+        // as much as hashing the request.
+        if let matches = fingerprint.utf8.withContiguousStorageIfAvailable({ isHex($0, of: hash) }) {
+            return matches
         }
-        return index == 16
+        return isHex(Array(fingerprint.utf8), of: hash)
+    }
+
+    private static func isHex(_ bytes: some Collection<UInt8>, of hash: UInt64) -> Bool {
+        guard bytes.count == 16 else { return false }
+        var shift: UInt64 = 60
+        for byte in bytes {
+            let nibble = UInt8(truncatingIfNeeded: hash >> shift) & 0xF
+            guard byte == (nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble) else { return false }
+            shift &-= 4
+        }
+        return true
+    }
+
+    /// ``fnv1a(_:after:)`` of ``object(_:_:)`` — the fingerprint of a one-key
+    /// request — without building the object when neither part needs escaping.
+    static func objectHash(_ key: String, _ text: String) -> UInt64 {
+        guard !needsEscape(key) else { return fnv1a(object(key, text)) }
+        let head = fnv1a("\":\"", after: fnv1a(key, after: fnv1a("{\"")))
+        // Hash the text and look for bytes to escape in one pass.
+        let hashed = text.utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
+            var hash = head
+            for byte in bytes {
+                if needsEscape(byte) { return nil }
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+            return hash
+        }
+        guard let hashed, let hash = hashed else { return fnv1a(object(key, text)) }
+        return fnv1a("\"}", after: hash)
     }
 
     /// `{"key":"text"}` in canonical JSON (the bytes ``json(_:)`` gives a one-key
@@ -95,7 +136,12 @@ enum Canonical {
     }
 
     private static func needsEscape(_ text: String) -> Bool {
-        text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        text.utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscape) }
+            ?? text.utf8.contains(where: needsEscape)
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     /// FNV-1a of `text`, continuing from `hash` (the hash of what precedes it), so

@@ -21,6 +21,12 @@ public final class RunContext: Sendable {
     /// Where each key's effect is in ``recorded`` (the last, if a key appears twice):
     /// an index, so a lookup reads the record in place instead of copying it.
     private let recordedIndex: [String: Int]
+    /// True when no key appears twice in ``recorded``, so the record found by
+    /// position is the one ``recordedIndex`` would give.
+    private let recordedKeysAreUnique: Bool
+    /// Where the next effect of a sequential replay is expected in ``recorded``:
+    /// just after the last one ``servedResult(step:seq:kind:requestHash:)`` served.
+    private let cursor = Atomic<Int>(0)
     let models: any ModelProvider
     let runtime: AgentRuntime
     let observer: RunObserver?
@@ -30,11 +36,13 @@ public final class RunContext: Sendable {
 
     private struct Counters {
         var usage = TokenUsage()
-        var live = 0
-        var served = 0
         var agents: Set<AgentID> = []
     }
     private let counters = Mutex(Counters())
+    /// Effects run live and served, counted per effect: atomics, since on Linux
+    /// every `Mutex` lock makes a system call (for the thread id).
+    private let live = Atomic<Int>(0)
+    private let served = Atomic<Int>(0)
 
     init(runID: String, workflow: String, mode: RunMode, journal: any Journal,
          recorded: [EffectRecord], models: any ModelProvider, runtime: AgentRuntime,
@@ -52,6 +60,7 @@ public final class RunContext: Sendable {
         // By position, not by element: iterating elements copies every record.
         for position in recorded.indices { index[recorded[position].key] = position }
         self.recordedIndex = index
+        self.recordedKeysAreUnique = index.count == recorded.count
         self.models = models
         self.runtime = runtime
         self.observer = observer
@@ -62,6 +71,47 @@ public final class RunContext: Sendable {
     /// The position in ``recorded`` of the effect with this key, if it was recorded.
     func recordedPosition(of key: String) -> Int? {
         recordedIndex.isEmpty ? nil : recordedIndex[key]
+    }
+
+    /// The recorded result of effect `seq` of `step` when the recording has it
+    /// completed, of this kind, with this request fingerprint (the caller counts it
+    /// served once it has used it); nil otherwise, and
+    /// then ``StepContext/perform(_:request:seq:live:)`` decides (serve, run live, or
+    /// report the divergence with both requests).
+    ///
+    /// Synchronous and allocation-free when the effect is where the previous one
+    /// left off (a sequential replay): the key is compared in place, not built.
+    func servedResult(step: String, seq: Int, kind: EffectKind, requestHash: UInt64) -> String? {
+        guard !recorded.isEmpty else { return nil }
+        var position = cursor.load(ordering: .relaxed)
+        if !(recordedKeysAreUnique && position < recorded.count && recorded[position].seq == seq
+             && recorded[position].stepKey == step && Self.isKey(recorded[position].key, step: step, seq: seq)) {
+            guard let found = recordedIndex[Self.effectKey(step: step, seq: seq)] else { return nil }
+            position = found
+        }
+        guard recorded[position].kind == kind, recorded[position].status == .completed,
+              let result = recorded[position].result,
+              Canonical.isFingerprint(recorded[position].fingerprint, of: requestHash) else { return nil }
+        cursor.store(position + 1, ordering: .relaxed)
+        return result
+    }
+
+    /// An effect's key: `stepKey#seq`.
+    static func effectKey(step: String, seq: Int) -> String {
+        var key = step
+        key.reserveCapacity(step.utf8.count + 4)
+        key += "#"
+        key += String(seq)
+        return key
+    }
+
+    /// Whether `key` is as long as `effectKey(step:seq:)` would be: with the step
+    /// key and number equal, that tells a record whose key follows the scheme.
+    private static func isKey(_ key: String, step: String, seq: Int) -> Bool {
+        var digits = 1
+        var rest = seq / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        return seq >= 0 && key.utf8.count == step.utf8.count + 1 + digits
     }
 
     /// The context for the step with this key.
@@ -119,13 +169,13 @@ public final class RunContext: Sendable {
 
     // MARK: Accounting
 
-    func noteEffect(live: Bool) {
-        counters.withLock { live ? ($0.live += 1) : ($0.served += 1) }
+    func noteEffect(live isLive: Bool) {
+        if isLive { live.add(1, ordering: .relaxed) } else { served.add(1, ordering: .relaxed) }
     }
     func add(_ usage: TokenUsage) { counters.withLock { $0.usage += usage } }
     var usage: TokenUsage { counters.withLock { $0.usage } }
-    var liveEffects: Int { counters.withLock { $0.live } }
-    var servedEffects: Int { counters.withLock { $0.served } }
+    var liveEffects: Int { live.load(ordering: .relaxed) }
+    var servedEffects: Int { served.load(ordering: .relaxed) }
 
     /// Hosts `agent` for this run (once) and returns its address.
     func host(_ agent: Agent) -> AgentID {

@@ -64,10 +64,7 @@ public final class StepContext: Sendable {
         live: (_ effectKey: String) async throws -> Result
     ) async throws -> Result {
         let seq = reserved ?? reserveSequence()
-        var effectKey = key
-        effectKey.reserveCapacity(key.utf8.count + 4)
-        effectKey += "#"
-        effectKey += String(seq)
+        let effectKey = RunContext.effectKey(step: key, seq: seq)
         let hash = Canonical.fnv1a(requestJSON)
         var executions = 1
 

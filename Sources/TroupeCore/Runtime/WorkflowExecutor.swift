@@ -17,30 +17,52 @@ struct WorkflowExecutor: Sendable {
         let start: Int
         let startTime: Double?
         let checks: StepContext
-        private let progress = Mutex((checked: 0, tokens: 0))
+        /// The condition reads neither clock nor signal: it is checked without suspending.
+        let makesNoEffects: Bool
+        /// How many messages of the conversation have been checked, and the tokens
+        /// they used. Atomics, not a `Mutex`: on Linux every lock of one asks the
+        /// kernel for the thread id, a system call per step. A watch is checked by
+        /// one task at a time (its loop or chat), after each message in turn.
+        private let checked = Atomic<Int>(0)
+        private let tokens = Atomic<Int>(0)
 
         init(termination: Termination, start: Int, startTime: Double?, checks: StepContext) {
             self.termination = termination
             self.start = start
             self.startTime = startTime
             self.checks = checks
-            progress.withLock { $0.checked = start }
+            self.makesNoEffects = startTime == nil && termination.makesNoEffects
+            checked.store(start, ordering: .relaxed)
         }
 
         func isSatisfied(_ transcript: [Message]) async throws -> Bool {
+            if makesNoEffects, let satisfied = termination.isSatisfied(state(transcript, elapsed: nil)) {
+                return satisfied
+            }
             var elapsed: Double?
             if let startTime { elapsed = try await checks.now() - startTime }
-            let (from, tokens) = progress.withLock { progress in
-                let from = min(progress.checked, transcript.count)
-                // By index: iterating messages would copy each one.
-                for index in from..<transcript.count { progress.tokens += transcript[index].usage.totalTokens }
-                progress.checked = transcript.count
-                return (from, progress.tokens)
-            }
-            let state = TerminationState(
+            return try await termination.isSatisfied(state(transcript, elapsed: elapsed),
+                                                     signal: { try await checks.check($0) })
+        }
+
+        /// ``isSatisfied(_:)`` for a condition that ``makesNoEffects``, without
+        /// suspending; nil for one that reads the clock or a signal.
+        func isSatisfiedNow(_ transcript: [Message]) -> Bool? {
+            guard makesNoEffects else { return nil }
+            return termination.isSatisfied(state(transcript, elapsed: nil))
+        }
+
+        /// What the condition sees now; moves the incremental progress on.
+        private func state(_ transcript: [Message], elapsed: Double?) -> TerminationState {
+            let from = min(checked.load(ordering: .relaxed), transcript.count)
+            var added = 0
+            // By index: iterating messages would copy each one.
+            for index in from..<transcript.count { added += transcript[index].usage.totalTokens }
+            checked.store(transcript.count, ordering: .relaxed)
+            let tokens = self.tokens.add(added, ordering: .relaxed).newValue
+            return TerminationState(
                 messages: transcript[min(start, transcript.count)...], newMessages: transcript[from...],
                 tokens: tokens, elapsed: elapsed)
-            return try await termination.isSatisfied(state, signal: { try await checks.check($0) })
         }
     }
 
@@ -55,14 +77,22 @@ struct WorkflowExecutor: Sendable {
                                      parentSpan: parentSpan, watch: watch) { return true }
                 continue
             }
-            try await execute(node, path: path, transcript: &transcript, parentSpan: parentSpan)
-            if let watch, try await watch.isSatisfied(transcript) { return true }
+            if !serveFromRecording(node, path: path, transcript: &transcript, parentSpan: parentSpan) {
+                try await execute(node, path: path, transcript: &transcript, parentSpan: parentSpan)
+            }
+            if let watch {
+                if let satisfied = watch.isSatisfiedNow(transcript) {
+                    if satisfied { return true }
+                } else if try await watch.isSatisfied(transcript) {
+                    return true
+                }
+            }
         }
         return false
     }
 
     func execute(_ node: Node, path: String, transcript: inout [Message], parentSpan: String) async throws {
-        let nodePath = node.key.map { "\(path)/\($0)" } ?? path
+        let nodePath = node.key.map { Self.path(path, $0) } ?? path
         switch node {
         case .agent(_, let agent):
             let message = try await turn(of: agent, key: nodePath, transcript: transcript,
@@ -107,7 +137,7 @@ struct WorkflowExecutor: Sendable {
             try await container(nodePath, parentSpan) { spanID in
                 let watch = try await makeWatch(until, key: "\(nodePath)/until", start: transcript.count, parentSpan: spanID)
                 for iteration in 1...max {
-                    if try await execute(body, path: "\(nodePath)[\(iteration)]", transcript: &transcript,
+                    if try await execute(body, path: Self.path(nodePath, iteration: iteration), transcript: &transcript,
                                          parentSpan: spanID, watch: watch) { break }
                 }
             }
