@@ -92,7 +92,12 @@ def main() -> None:
     four = med(troupe_runs, "concurrent_4_decode_tok_s")
     print(f"\nbandwidth ceiling ~{ceiling:.0f} tok/s; troupe decode reaches {decode / ceiling:.0%}, "
           f"llama.cpp {med(llama_runs, 'decode_tok_s') / ceiling:.0%}")
-    print(f"4 concurrent sequences: {four / decode:.2f}x single-stream")
+    print(f"4 concurrent sequences: {four / decode:.2f}x single-stream (ratio of the medians)")
+    # Each troupe run measures one stream and four back to back in one process, so a
+    # round's own ratio is the steadier figure when the machine's load moves between runs.
+    per_round = [r["concurrent_4_decode_tok_s"] / r["decode_tok_s"] for r in troupe_runs]
+    print(f"  per round: median {statistics.median(per_round):.2f}x "
+          f"({', '.join(f'{x:.2f}' for x in per_round)})")
     print(json.dumps({"rounds": args.rounds, "threads": args.threads, "rows": rows,
                       "ceiling_tok_s": ceiling, "troupe_runs": troupe_runs, "llama_runs": llama_runs}))
 
