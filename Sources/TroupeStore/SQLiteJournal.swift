@@ -79,7 +79,7 @@ public final class SQLiteJournal: Journal {
         writer = GroupCommitQueue(
             pool: pool, path: path, busyTimeout: timeout, busyPolicy: busyPolicy,
             checkpointer: checkpointer, allowsFastPath: options.durability == .normal,
-            log: options.durability == .normal ? EffectLog(store: path) : nil)
+            log: EffectLog(store: path, durable: options.durability == .full))
     }
 
     // MARK: Journal
