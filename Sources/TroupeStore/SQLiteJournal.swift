@@ -31,10 +31,13 @@ import TroupeCore
 /// every other write, and every wait, happens on GRDB's writer thread while
 /// callers only suspend. WAL checkpoints run on a connection of their own.
 ///
-/// **The effect log.** With ``StoreOptions/Durability/normal`` a commit of
-/// effects alone (what a step makes) is one write(2) to an append-only file next
-/// to the store, the ``EffectLog``, which survives a killed process as a WAL
-/// commit would; the effects reach SQLite in bulk with the appended entries. Reads
+/// **The effect log.** A commit of effects alone (what a step makes) goes to an
+/// append-only file next to the store, the ``EffectLog``: with
+/// ``StoreOptions/Durability/normal`` one write(2), which survives a killed
+/// process as a WAL commit would; with ``StoreOptions/Durability/full`` a write
+/// into a preallocated file and an `fdatasync` on the log's own thread, which
+/// survives power loss as a FULL commit would, at about one data flush per step.
+/// The effects reach SQLite in bulk with the appended entries. Reads
 /// of effects lay the logged ones over SQLite's, so every commit that returned is
 /// seen, by this process and by others. The log of a process that died is merged
 /// by the next journal that opens the store.
@@ -79,7 +82,7 @@ public final class SQLiteJournal: Journal {
         writer = GroupCommitQueue(
             pool: pool, path: path, busyTimeout: timeout, busyPolicy: busyPolicy,
             checkpointer: checkpointer, allowsFastPath: options.durability == .normal,
-            log: options.durability == .normal ? EffectLog(store: path) : nil)
+            log: EffectLog(store: path, durable: options.durability == .full))
     }
 
     // MARK: Journal

@@ -11,7 +11,11 @@ public struct StoreOptions: Sendable, Hashable {
         /// store's effect log before they reach SQLite in bulk. The default, and
         /// the fast one.
         case normal
-        /// Safe against power loss: every commit is fsynced (`synchronous=FULL`).
+        /// Safe against power loss: every commit is flushed to the disk before it
+        /// returns. Effects alone go to a durable effect log (written in place in
+        /// a preallocated file and `fdatasync`ed, on a thread of its own); every
+        /// other write, and the merge of the log, is a SQLite transaction with
+        /// `synchronous=FULL`.
         case full
     }
 

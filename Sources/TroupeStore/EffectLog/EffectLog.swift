@@ -2,8 +2,7 @@ import Foundation
 import Synchronization
 import TroupeCore
 
-/// The append-only log in front of a store's `effects` table, for commits with
-/// ``StoreOptions/Durability/normal``.
+/// The append-only log in front of a store's `effects` table.
 ///
 /// A committed effect must survive a killed process before the workflow sees it.
 /// A SQLite transaction gives that at the price of about eight system calls (WAL
@@ -13,6 +12,15 @@ import TroupeCore
 /// effect joins the tail of appended entries that the writer thread commits to
 /// SQLite in bulk (``GroupCommitQueue``); once that transaction is in the WAL the
 /// segment is removed.
+///
+/// **Full durability.** With ``StoreOptions/Durability/full`` the log is
+/// *durable*: a commit's record is written in place into a preallocated segment
+/// and `fdatasync`ed, by the ``EffectLogSyncer`` thread, before the commit
+/// returns. That is one data flush per commit (or per batch of concurrent
+/// commits) where a SQLite transaction with `synchronous=FULL` costs a flush of
+/// the WAL with its metadata. New and reused files and their names are made
+/// durable before a record in them counts, and the tail reaches SQLite, still
+/// with `synchronous=FULL`, before a segment is emptied or removed.
 ///
 /// **Files.** Segments sit next to the store, named
 /// `STORE-effects-INSTANCE-NUMBER`, one series per open journal. Each is locked
@@ -28,24 +36,40 @@ import TroupeCore
 /// journal, of this process or another, over what SQLite returns.
 final class EffectLog: Sendable {
     let store: String
+    /// Whether commits wait for `fdatasync` (full durability).
+    let durable: Bool
+    /// The thread of a durable log's writes and flushes; nil for a normal log.
+    let syncer: EffectLogSyncer?
     /// This journal's series: random, so journals of one process never collide.
     private let instance: String
     private let nextNumber = Atomic<Int>(0)
     /// Retired segments kept to be reused, so the log rarely creates a file.
     private let spares = Mutex<[EffectLogSegment]>([])
+    /// A durable log's next segment, already named and durable, made on the sync
+    /// thread when a segment retires so that the commit that needs it does not
+    /// wait for a directory flush.
+    private let prepared = Mutex<EffectLogSegment?>(nil)
     static let spareLimit = 4
 
-    init(store: String) {
+    init(store: String, durable: Bool = false) {
         self.store = store
+        self.durable = durable
+        syncer = durable ? EffectLogSyncer() : nil
         instance = Self.padded(String(UInt64.random(in: .min ... .max), radix: 16), to: 16)
     }
 
     deinit {
         for spare in spares.withLock({ $0 }) { spare.remove() }
+        prepared.withLock { $0 }?.remove()
     }
 
-    /// This journal's next segment: a spare renamed into the log, or a new file.
+    /// This journal's next segment: the prepared one, a spare renamed into the
+    /// log, or a new file. A durable log calls it on its sync thread only, so its
+    /// segments are numbered in the order they are used.
     func newSegment() throws(StoreError) -> EffectLogSegment {
+        if let segment = prepared.withLock({ prepared in defer { prepared = nil }; return prepared }) {
+            return segment
+        }
         let path = nextPath(Self.prefix(of: store))
         if let spare = spares.withLock({ $0.popLast() }) {
             return try spare.reuse(as: path)
@@ -54,17 +78,41 @@ final class EffectLog: Sendable {
     }
 
     /// Takes a segment whose effects are all committed out of the log: kept as a
-    /// spare, or removed when there are enough.
+    /// spare, or removed when there are enough. A durable log does it on its sync
+    /// thread, after the writes queued so far, and prepares its next segment.
     func retire(_ segment: EffectLogSegment) {
+        guard let syncer else { return retireNow(segment) }
+        syncer.async {
+            self.retireNow(segment)
+            self.prepareNextSegment()
+        }
+    }
+
+    /// Closes a segment and leaves it for the next journal to merge (its effects
+    /// did not reach SQLite); a durable log closes it on its sync thread.
+    func abandon(_ segment: EffectLogSegment) {
+        guard let syncer else { return segment.abandon() }
+        syncer.async { segment.abandon() }
+    }
+
+    private func retireNow(_ segment: EffectLogSegment) {
         let keep = spares.withLock { $0.count < Self.spareLimit }
         guard keep else { return segment.remove() }
         guard let spare = segment.retire(as: nextPath(Self.sparePrefix(of: store))) else { return }
         spares.withLock { $0.append(spare) }
     }
 
-    /// Removes the spares; the log is closing.
+    private func prepareNextSegment() {
+        guard prepared.withLock({ $0 == nil }), let segment = try? newSegment() else { return }
+        prepared.withLock { $0 = segment }
+    }
+
+    /// Removes the spares and the prepared segment once what the sync thread has
+    /// queued is done; the log is closing.
     func removeSpares() {
+        syncer?.waitUntilIdle()
         for spare in spares.withLock({ spares in defer { spares = [] }; return spares }) { spare.remove() }
+        prepared.withLock { prepared in defer { prepared = nil }; return prepared }?.remove()
     }
 
     private func createSegment(_ first: String) throws(StoreError) -> EffectLogSegment {
@@ -72,7 +120,7 @@ final class EffectLog: Sendable {
         var attempts = 0
         while true {
             do {
-                return try EffectLogSegment.create(path: path)
+                return try EffectLogSegment.create(path: path, durable: durable)
             } catch {
                 // Lost a race with a journal recovering the name: take the next one.
                 attempts += 1

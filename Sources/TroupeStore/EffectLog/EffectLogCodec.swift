@@ -1,23 +1,54 @@
 import TroupeCore
 
-/// The byte format of the effect log: a file header, then one framed record per
+/// The byte format of the effect log: a header, then one framed record per
 /// effect.
 ///
-/// A frame is the payload's length and its FNV-1a checksum (both 32-bit little
-/// endian) followed by the payload: the effect's fields in declaration order,
-/// strings as a 32-bit length and UTF-8, numbers as 64-bit little endian, an
-/// optional as a presence byte before its value. Reading stops at the first
-/// frame that is incomplete or whose checksum does not match, so the tail of a
-/// write cut short is ignored, never misread.
+/// The header is "TRPLOG2\n", a random 64-bit salt and a checksum of both. A
+/// frame is the payload's length (32-bit), the segment's salt and a checksum
+/// (64-bit FNV-1a of the length, the salt and the payload), all little endian,
+/// followed by the payload: the effect's fields in declaration order, strings as
+/// a 32-bit length and UTF-8, numbers as 64-bit little endian, an optional as a
+/// presence byte before its value.
+///
+/// Reading stops at the first frame that is incomplete, whose salt is not the
+/// header's or whose checksum does not match. So the tail of a write cut short
+/// (by a crash, or by power loss mid-sector) is ignored, never misread; and the
+/// records an earlier use left in a reused or preallocated file, which carry an
+/// older salt, are never read back: a segment is emptied by giving it a new
+/// salt, not by erasing it.
+///
+/// Segments written by the first version ("TRPLOG1\n", no salt, 32-bit
+/// checksums) are still read, so an upgrade merges what an older process left.
 enum EffectLogCodec {
-    /// The first bytes of every segment: "TRPLOG" and the format version.
-    static let header: [UInt8] = Array("TRPLOG1\n".utf8)
+    static let magic: [UInt8] = Array("TRPLOG2\n".utf8)
+    static let legacyMagic: [UInt8] = Array("TRPLOG1\n".utf8)
+    /// Magic, salt and checksum.
+    static let headerSize = 24
+    /// Length, salt and checksum.
+    static let frameHeaderSize = 20
 
-    /// Appends one frame per effect to `bytes`.
-    static func encode(_ effects: some Sequence<EffectRecord>, into bytes: inout [UInt8]) {
+    /// A segment's first bytes, for records salted with `salt`.
+    static func header(salt: UInt64) -> [UInt8] {
+        var bytes = magic
+        put(salt, &bytes)
+        let checksum = bytes.withUnsafeBufferPointer { fnv1a64($0[...]) }
+        put(checksum, &bytes)
+        return bytes
+    }
+
+    /// A fresh random salt: different for every use of a segment.
+    static func newSalt() -> UInt64 {
+        var salt: UInt64 = 0
+        // Zero is what a preallocated, never written file holds.
+        while salt == 0 { salt = UInt64.random(in: .min ... .max) }
+        return salt
+    }
+
+    /// Appends one frame per effect, salted with `salt`, to `bytes`.
+    static func encode(_ effects: some Sequence<EffectRecord>, salt: UInt64, into bytes: inout [UInt8]) {
         for effect in effects {
             let frameStart = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: 8))
+            bytes.append(contentsOf: repeatElement(0, count: frameHeaderSize))
             let payloadStart = bytes.count
             put(effect.runID, &bytes)
             put(effect.key, &bytes)
@@ -37,32 +68,67 @@ enum EffectLogCodec {
             } else {
                 bytes.append(0)
             }
-            let length = UInt32(truncatingIfNeeded: bytes.count - payloadStart)
-            let checksum = bytes.withUnsafeBufferPointer { fnv1a($0[payloadStart...]) }
-            store(length, at: frameStart, in: &bytes)
-            store(checksum, at: frameStart + 4, in: &bytes)
+            store(UInt32(truncatingIfNeeded: bytes.count - payloadStart), at: frameStart, in: &bytes)
+            store(salt, at: frameStart + 4, in: &bytes)
+            let checksum = bytes.withUnsafeBufferPointer { buffer in
+                fnv1a64(buffer[payloadStart...], seed: fnv1a64(buffer[frameStart..<(frameStart + 12)]))
+            }
+            store(checksum, at: frameStart + 12, in: &bytes)
         }
     }
 
     /// The effects of a segment's bytes, in the order they were written, up to the
-    /// first damaged or incomplete frame; nil when the header is not a log's.
+    /// first damaged, incomplete or stale frame; nil when the header is not a log's.
     static func decode(_ bytes: [UInt8]) -> [EffectRecord]? {
-        guard bytes.count >= header.count, bytes[..<header.count].elementsEqual(header) else { return nil }
-        return bytes.withUnsafeBufferPointer { buffer in
-            var effects: [EffectRecord] = []
-            var offset = header.count
-            while offset + 8 <= buffer.count {
-                let length = Int(load32(buffer, offset))
-                let checksum = load32(buffer, offset + 4)
-                let start = offset + 8
-                guard length <= buffer.count - start, fnv1a(buffer[start..<(start + length)]) == checksum else { break }
-                var reader = Reader(buffer: buffer, offset: start, end: start + length)
-                guard let effect = reader.effect() else { break }
-                effects.append(effect)
-                offset = start + length
+        bytes.withUnsafeBufferPointer { buffer in
+            if let salt = salt(buffer) { return frames(buffer, salt: salt) }
+            guard buffer.count >= legacyMagic.count, buffer[..<legacyMagic.count].elementsEqual(legacyMagic) else {
+                return nil
             }
-            return effects
+            return legacyFrames(buffer)
         }
+    }
+
+    /// The salt of a valid header, or nil.
+    private static func salt(_ buffer: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard buffer.count >= headerSize, buffer[..<magic.count].elementsEqual(magic),
+              fnv1a64(buffer[..<16]) == load64(buffer, 16)
+        else { return nil }
+        return load64(buffer, 8)
+    }
+
+    private static func frames(_ buffer: UnsafeBufferPointer<UInt8>, salt: UInt64) -> [EffectRecord] {
+        var effects: [EffectRecord] = []
+        var offset = headerSize
+        while offset + frameHeaderSize <= buffer.count {
+            let length = Int(load32(buffer, offset))
+            let start = offset + frameHeaderSize
+            guard load64(buffer, offset + 4) == salt, length <= buffer.count - start else { break }
+            let checksum = fnv1a64(buffer[start..<(start + length)], seed: fnv1a64(buffer[offset..<(offset + 12)]))
+            guard checksum == load64(buffer, offset + 12) else { break }
+            var reader = Reader(buffer: buffer, offset: start, end: start + length)
+            guard let effect = reader.effect() else { break }
+            effects.append(effect)
+            offset = start + length
+        }
+        return effects
+    }
+
+    /// Frames of the first format: length and 32-bit FNV-1a, then the payload.
+    private static func legacyFrames(_ buffer: UnsafeBufferPointer<UInt8>) -> [EffectRecord] {
+        var effects: [EffectRecord] = []
+        var offset = legacyMagic.count
+        while offset + 8 <= buffer.count {
+            let length = Int(load32(buffer, offset))
+            let start = offset + 8
+            guard length <= buffer.count - start, fnv1a32(buffer[start..<(start + length)]) == load32(buffer, offset + 4)
+            else { break }
+            var reader = Reader(buffer: buffer, offset: start, end: start + length)
+            guard let effect = reader.effect() else { break }
+            effects.append(effect)
+            offset = start + length
+        }
+        return effects
     }
 
     // MARK: Writing
@@ -84,7 +150,7 @@ enum EffectLogCodec {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    private static func store(_ value: UInt32, at offset: Int, in bytes: inout [UInt8]) {
+    private static func store(_ value: some FixedWidthInteger, at offset: Int, in bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { raw in
             for (index, byte) in raw.enumerated() { bytes[offset + index] = byte }
         }
@@ -98,8 +164,25 @@ enum EffectLogCodec {
         return value
     }
 
-    /// FNV-1a, 32 bits: enough to tell a frame from leftover bytes.
-    private static func fnv1a(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
+    static func load64(_ buffer: UnsafeBufferPointer<UInt8>, _ offset: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(buffer[offset + index]) << (8 * index) }
+        return value
+    }
+
+    /// FNV-1a, 64 bits, continuing from `seed`: with the salt inside what it
+    /// covers, a frame left by an earlier use of the file cannot pass for a new one.
+    static func fnv1a64(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var hash = seed
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// FNV-1a, 32 bits: the checksum of the first format.
+    private static func fnv1a32(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UInt32 {
         var hash: UInt32 = 0x811c_9dc5
         for byte in bytes {
             hash ^= UInt32(byte)

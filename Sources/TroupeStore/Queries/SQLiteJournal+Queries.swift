@@ -89,6 +89,12 @@ extension SQLiteJournal {
         }
     }
 
+    /// The effects of `runID` that SQLite holds, without the logged ones laid over
+    /// them: what has been merged so far (for tests and diagnostics).
+    func committedEffects(runID: String) async throws -> [EffectRecord] {
+        try await read { db in try Self.fetchEffects(db, runID: runID) }
+    }
+
     // MARK: Shared by queries, load and export
 
     static func fetchRun(_ db: Database, id: String) throws -> RunRecord? {

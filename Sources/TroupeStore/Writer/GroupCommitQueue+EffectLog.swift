@@ -1,19 +1,19 @@
 import TroupeCore
 
 extension GroupCommitQueue {
-    /// Commits effects by appending them to the log: durable against a killed
-    /// process once the write(2) returns. They join the tail, which the writer
+    /// Commits effects by appending them to a normal log: durable against a
+    /// killed process once the write(2) returns. They join the tail, which the writer
     /// thread commits to SQLite once ``logTailLimit`` entries are queued.
     ///
     /// The write happens under the queue's lock, so the log's order is the tail's.
     func commitToLog(_ entries: [JournalEntry], effects: [EffectRecord], log: EffectLog) throws(StoreError) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(effects.count * 512)
-        EffectLogCodec.encode(effects, into: &bytes)
         var timer: Int?
         let startDrain = try state.withLock { state throws(StoreError) -> Bool in
             if state.segments.isEmpty { state.segments.append(try log.newSegment()) }
-            try state.segments.last?.append(bytes)
+            EffectLogCodec.encode(effects, salt: state.segments[state.segments.count - 1].salt, into: &bytes)
+            try state.segments[state.segments.count - 1].append(bytes)
             timer = Self.addToTail(&state, entries)
             guard state.appended.count >= Self.logTailLimit else { return false }
             // A drain under way takes the queued tail in its next round.
@@ -54,7 +54,7 @@ extension GroupCommitQueue {
                 entries += group.entries
                 segments += group.segments
             } else {
-                for segment in group.segments { segment.abandon() }
+                for segment in group.segments { log?.abandon(segment) }
             }
         }
         guard !segments.isEmpty else { return }
@@ -68,6 +68,8 @@ extension GroupCommitQueue {
     /// Closes the log after a final flush: segments whose effects are all
     /// committed are removed, any others left for the next journal to merge.
     func closeLog() {
+        // A durable log's sync thread may still flush or retire a segment.
+        log?.syncer?.waitUntilIdle()
         state.withLock { state in
             for segment in state.segments {
                 if state.appended.isEmpty { segment.remove() } else { segment.abandon() }

@@ -16,8 +16,9 @@ import TroupeCore
 /// If a batched transaction fails for a reason other than a lock, each group is
 /// retried in a transaction of its own, so one bad group fails only its caller.
 ///
-/// With an ``EffectLog`` (``StoreOptions/Durability/normal``), a commit of
-/// effects alone is appended to the log and returns without touching SQLite; the
+/// With an ``EffectLog``, a commit of effects alone is appended to the log (and,
+/// with ``StoreOptions/Durability/full``, flushed to the disk) and returns
+/// without touching SQLite; the
 /// effects join the tail, and the tail is committed by the writer thread once
 /// ``logTailLimit`` entries are queued (or after ``tailDelay``). Every other write
 /// takes the whole tail first, so rows are written in the order they were
@@ -78,7 +79,7 @@ final class GroupCommitQueue: Sendable {
     private let order = WriteOrder()
     /// Whether an uncontended commit may run on its caller's thread.
     private let allowsFastPath: Bool
-    /// Where effect-only commits go first; nil with full durability.
+    /// Where effect-only commits go first.
     let log: EffectLog?
 
     init(pool: DatabasePool, path: String, busyTimeout: Double, busyPolicy: BusyPolicy,
@@ -99,6 +100,7 @@ final class GroupCommitQueue: Sendable {
 
     func commit(_ entries: [JournalEntry]) async throws {
         if let log, let effects = Self.effectsOnly(entries) {
+            if log.durable { return try await commitToDurableLog(entries, effects: effects, log: log) }
             return try commitToLog(entries, effects: effects, log: log)
         }
         try await commit(entries, withTail: entries.contains(where: \.isRun))
