@@ -78,11 +78,7 @@ struct EffectLogTests {
             }
             let reader = try SQLiteJournal(path: path)
             #expect(try await reader.effects(runID: "r1").map(\.seq) == Array(0..<count))
-            try await journal.close()
-            try await reader.close()
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            #expect(names.filter { $0.contains("-effects") }.isEmpty)
-            let reopened = try SQLiteJournal(path: path)
+            let reopened = try await closeExpectingNoLogFiles(journal, reader, path: path, folder: folder)
             #expect(try await reopened.effects(runID: "r1").count == count)
             #expect(try await reopened.steps(runID: "r1").count == count)
             try await reopened.close()

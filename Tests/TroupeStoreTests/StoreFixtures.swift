@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TroupeCore
 import TroupeStore
 
@@ -12,6 +13,17 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 }
 
 /// Records with plausible content, distinct per argument.
+/// Closes `journal` and `reader`, checks that closing left no effect-log file in
+/// `folder`, and returns the store opened afresh, for checks of what reached SQLite.
+func closeExpectingNoLogFiles(_ journal: SQLiteJournal, _ reader: SQLiteJournal, path: String,
+                              folder: URL) async throws -> SQLiteJournal {
+    try await journal.close()
+    try await reader.close()
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+    #expect(names.filter { $0.contains("-effects") }.isEmpty)
+    return try SQLiteJournal(path: path)
+}
+
 enum Sample {
     static func run(_ id: String, createdAt: Double = 1_700_000_000, status: RunStatus = .running) -> RunRecord {
         RunRecord(id: id, workflow: "review", input: "Write a haiku about \(id)", status: status,
