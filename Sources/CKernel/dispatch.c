@@ -183,7 +183,7 @@ static size_t tk_align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 size_t tk_act_bytes(int k, int ncols) {
     const size_t n = (size_t)k * (size_t)ncols, nb = n / TK_QK;
-    return 2 * tk_align64(n + (size_t)k) + 4 * tk_align64(nb * 4) +
+    return tk_align64(n) + tk_align64(n + (size_t)k) + 4 * tk_align64(nb * 4) +
            tk_align64(n * 2) + tk_align64(n * 4) + 64;
 }
 
@@ -193,7 +193,7 @@ void tk_act_bind(tk_act *act, void *memory, int k, int ncols) {
     act->k = k;
     act->ncols = ncols;
     act->floats = 1;
-    act->qs = (int8_t *)p; p += tk_align64(n + (size_t)k);
+    act->qs = (int8_t *)p; p += tk_align64(n);
     act->qs_pairs = (int8_t *)p; p += tk_align64(n + (size_t)k);
     act->d = (float *)p; p += tk_align64(nb * 4);
     act->s = (float *)p; p += tk_align64(nb * 4);
@@ -201,7 +201,7 @@ void tk_act_bind(tk_act *act, void *memory, int k, int ncols) {
     act->s_t = (float *)p; p += tk_align64(nb * 4);
     act->f16 = (uint16_t *)p; p += tk_align64(n * 2);
     act->f32 = (float *)p;
-    if (ncols % 2) { /* the last pair's second column is none: zeros, not stale bytes */
+    if (ncols > 1 && ncols % 2) { /* the last pair's second column is none: zeros, not stale bytes */
         const int nbk = k / TK_QK;
         for (int b = 0; b < nbk; b++)
             memset(act->qs_pairs + ((size_t)(ncols / 2) * nbk + b) * 2 * TK_QK + TK_QK, 0, TK_QK);
@@ -234,6 +234,8 @@ void tk_act_quantize_blocks(tk_act *act, int isa, const float *xc, int c, int b0
         memcpy(act->f32 + at, xc + (size_t)b0 * TK_QK, (size_t)n * 4);
         tk_f32_to_f16_row(isa, xc + (size_t)b0 * TK_QK, act->f16 + at, n);
     }
+    /* One column (a decode step of one sequence) has no multi-column tile to feed. */
+    const int tiles = act->ncols > 1;
     enum { CHUNK = 64 };
     float d[CHUNK], sd[CHUNK];
     for (int lo = b0; lo < b1; lo += CHUNK) {
@@ -242,15 +244,15 @@ void tk_act_quantize_blocks(tk_act *act, int isa, const float *xc, int c, int b0
         int8_t *q = act->qs + (size_t)c * k + (size_t)lo * TK_QK;
         if (isa == TK_ISA_SCALAR) tk_quantize_blocks_scalar(x, n, q, d, sd);
         else tk_quantize_blocks_avx2(x, n, q, d, sd);
+        memcpy(act->d + (size_t)c * nb + lo, d, (size_t)n * 4);
+        memcpy(act->s + (size_t)c * nb + lo, sd, (size_t)n * 4);
+        if (!tiles) continue;
         for (int j = 0; j < n; j++) {
             const int b = lo + j;
             memcpy(act->qs_pairs + ((size_t)(c / 2) * nb + b) * 2 * TK_QK + (size_t)(c % 2) * TK_QK,
                    q + (size_t)j * TK_QK, TK_QK);
-            const size_t ib = (size_t)c * nb + b;
-            act->d[ib] = d[j];
-            act->s[ib] = sd[j];
-            act->d_t[(size_t)b * act->ncols + c] = act->d[ib];
-            act->s_t[(size_t)b * act->ncols + c] = act->s[ib];
+            act->d_t[(size_t)b * act->ncols + c] = d[j];
+            act->s_t[(size_t)b * act->ncols + c] = sd[j];
         }
     }
 }

@@ -66,7 +66,8 @@ typedef struct {
     int ncols;   /* vectors */
     int8_t *qs;  /* ncols * k quants */
     int8_t *qs_pairs; /* the quants again, columns 2p and 2p+1 side by side per block (64 bytes),
-                         for products that take two columns per 512-bit register */
+                         for products that take two columns per 512-bit register; like d_t and
+                         s_t, filled only when ncols > 1 (one column has no such product) */
     float *d;    /* ncols * k/32 block scales, fp16-rounded */
     float *s;    /* ncols * k/32: fp16(d_unrounded * sum(qs)), as GGML's Q8_1 */
     float *d_t;  /* the block scales again, block-major: [block][column], for products over many columns */
