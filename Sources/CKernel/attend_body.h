@@ -13,15 +13,8 @@
 #define TK_ATT_JOIN(a, b) TK_ATT_JOIN2(a, b)
 #define TK_ATT(name) TK_ATT_JOIN(TK_ATTEND_NAME, name)
 
-TK_ATT_INLINE float TK_ATT(_hsum8)(__m256 x) {
-    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
-}
-
 /* The eight sums of eight vectors' lanes, in vector order, each added up in the
- * order _hsum8 uses (lane j with j+4, then with j+2, then lanes 0 and 1). */
+ * order hsum8 uses (lane j with j+4, then with j+2, then lanes 0 and 1). */
 TK_ATT_INLINE __m256 TK_ATT(_sums8)(const __m256 *v) {
     __m256 p[4];
     for (int i = 0; i < 4; i++)
@@ -87,7 +80,7 @@ TK_ATT_INLINE void TK_ATT(_probabilities)(const int G, const float *q, const uin
             for (int g = 0; g < G; g++) acc[g] = _mm256_fmadd_ps(kv, qh[g][i / 8], acc[g]);
         }
         for (int g = 0; g < G; g++) {
-            const float s1 = TK_ATT(_hsum8)(acc[g]) * scale;
+            const float s1 = hsum8(acc[g]) * scale;
             scores[g * ss + t] = s1;
             if (s1 > max[g]) max[g] = s1;
         }

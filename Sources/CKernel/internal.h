@@ -46,6 +46,14 @@ void tk_swiglu_avx2(float *g, const float *u, int n);
 void tk_f32_to_f16_row(int isa, const float *x, uint16_t *out, int n);
 void tk_f32_to_f16_row_avx2(const float *x, uint16_t *out, int n);
 
+/* Asks for the row `ahead` rows on as non-temporal (locality 0: prefetchnta on x86):
+ * weights are read once per pass, and streaming them past the shared cache would
+ * evict what is reused (the K/V caches). */
+static inline void prefetch_row(const uint8_t *row, size_t row_bytes, int ahead) {
+    const uint8_t *next = row + (size_t)ahead * row_bytes;
+    for (size_t off = 0; off < row_bytes; off += 64) __builtin_prefetch(next + off, 0, 0);
+}
+
 static inline float tk_fp16_round(float x) { return tk_f16_to_f32(tk_f32_to_f16(x)); }
 
 #endif

@@ -99,13 +99,6 @@ TK_AVX2_INLINE void q8_0_tile(const uint8_t *row, int nb, const tk_act *act, int
     for (int c = 0; c < nc; c++) out[(size_t)(c0 + c) * ldo + r] = hsum8(acc[c]);
 }
 
-/* Asks for the row `ahead` rows on as non-temporal: weights are read once per pass, and
- * streaming them past the shared cache would evict what is reused (the K/V caches). */
-TK_AVX2_INLINE void prefetch_row(const uint8_t *row, size_t row_bytes, int ahead) {
-    const uint8_t *next = row + (size_t)ahead * row_bytes;
-    for (size_t off = 0; off < row_bytes; off += 64) _mm_prefetch((const char *)next + off, _MM_HINT_NTA);
-}
-
 #define DEFINE_QUANT_MATMUL(name, tile)                                                          \
     TK_AVX2 static void name(const void *w, size_t row_bytes, int nb, int r0, int r1,             \
                              const tk_act *act, float *out, int ldo) {                          \

@@ -152,13 +152,6 @@ DEFINE_TILE(q4_1_tile, 20, 1, load_q4_1, load2_q4_1, dot_us512, dot_us256)
 DEFINE_TILE(q4_0_tile, 18, 0, load_q4_0, load2_q4_0, dot_ss512, dot_ss256)
 DEFINE_TILE(q8_0_tile, 34, 0, load_q8_0, load2_q8_0, dot_ss512, dot_ss256)
 
-/* Asks for the row `ahead` rows on as non-temporal: weights are read once per pass, and
- * streaming them past the shared cache would evict what is reused (the K/V caches). */
-TK_AVX512_INLINE void prefetch_row(const uint8_t *row, size_t row_bytes, int ahead) {
-    const uint8_t *next = row + (size_t)ahead * row_bytes;
-    for (size_t off = 0; off < row_bytes; off += 64) _mm_prefetch((const char *)next + off, _MM_HINT_NTA);
-}
-
 /* Q4_1 over many columns (prefill): one row against 8 columns, two columns per
  * 512-bit register, block by block. Each column's lanes get the same multiply
  * and FMA as in q4_1_tile, so the result is the same bits. */
