@@ -32,13 +32,8 @@ extension GroupCommitQueue {
         let startDrain = state.withLock { state -> Bool in
             for write in batch {
                 do throws(StoreError) {
-                    if state.segments.isEmpty { state.segments.append(try log.newSegment()) }
-                    let last = state.segments.count - 1
-                    var bytes: [UInt8] = []
-                    bytes.reserveCapacity(write.effects.count * 512)
-                    EffectLogCodec.encode(write.effects, salt: state.segments[last].salt, into: &bytes)
-                    try state.segments[last].append(bytes)
-                    if flushed.last?.path != state.segments[last].path { flushed.append(state.segments[last]) }
+                    let segment = try Self.appendToLog(&state, write.effects, log: log)
+                    if flushed.last?.path != segment.path { flushed.append(segment) }
                     if let generation = Self.addToTail(&state, write.entries) { timer = generation }
                     written.append(write)
                 } catch {

@@ -7,13 +7,9 @@ extension GroupCommitQueue {
     ///
     /// The write happens under the queue's lock, so the log's order is the tail's.
     func commitToLog(_ entries: [JournalEntry], effects: [EffectRecord], log: EffectLog) throws(StoreError) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(effects.count * 512)
         var timer: Int?
         let startDrain = try state.withLock { state throws(StoreError) -> Bool in
-            if state.segments.isEmpty { state.segments.append(try log.newSegment()) }
-            EffectLogCodec.encode(effects, salt: state.segments[state.segments.count - 1].salt, into: &bytes)
-            try state.segments[state.segments.count - 1].append(bytes)
+            _ = try Self.appendToLog(&state, effects, log: log)
             timer = Self.addToTail(&state, entries)
             guard state.appended.count >= Self.logTailLimit else { return false }
             // A drain under way takes the queued tail in its next round.
@@ -21,6 +17,20 @@ extension GroupCommitQueue {
         }
         if startDrain { scheduleDrain() }
         if let timer { startTailTimer(timer) }
+    }
+
+    /// Appends the record of `effects` to the current segment (a new one when there
+    /// is none) and returns that segment. Call under the queue's lock, so the log's
+    /// order is the tail's.
+    static func appendToLog(_ state: inout State, _ effects: [EffectRecord],
+                            log: EffectLog) throws(StoreError) -> EffectLogSegment {
+        if state.segments.isEmpty { state.segments.append(try log.newSegment()) }
+        let last = state.segments.count - 1
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(effects.count * 512)
+        EffectLogCodec.encode(effects, salt: state.segments[last].salt, into: &bytes)
+        try state.segments[last].append(bytes)
+        return state.segments[last]
     }
 
     /// The effects of `entries` when that is all they hold, or nil.
