@@ -113,8 +113,7 @@ enum Canonical {
             var hash = head
             for byte in bytes {
                 if needsEscape(byte) { return nil }
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
+                hash = FNV1a.step(hash, byte)
             }
             return hash
         }
@@ -146,25 +145,8 @@ enum Canonical {
 
     /// FNV-1a of `text`, continuing from `hash` (the hash of what precedes it), so
     /// `fnv1a(b, after: fnv1a(a)) == fnv1a(a + b)` without building `a + b`.
-    static func fnv1a(_ text: String, after hash: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
-        // Over the contiguous bytes when the string has them (native strings do):
-        // the UTF8View iterator costs several times more per byte.
-        if let hashed = text.utf8.withContiguousStorageIfAvailable({ bytes in
-            var hash = hash
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-            return hash
-        }) {
-            return hashed
-        }
-        var hash = hash
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
+    static func fnv1a(_ text: String, after hash: UInt64 = FNV1a.offsetBasis) -> UInt64 {
+        FNV1a.hash(text, seed: hash)
     }
 
     /// 16 lower-case hex digits, zero-padded.

@@ -52,9 +52,8 @@ extension LocalModel {
     static func toolCall(from text: String, salt: Int) -> ToolCall? {
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
               case .string(let name)? = value["name"], let arguments = value["arguments"] else { return nil }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(salt):\(text)".utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return ToolCall(id: "call_" + String(hash, radix: 16), name: name, arguments: arguments.canonicalJSON)
+        let id = "call_" + String(FNV1a.hash("\(salt):\(text)"), radix: 16)
+        return ToolCall(id: id, name: name, arguments: arguments.canonicalJSON)
     }
 
     /// Adds a system message listing the tools and the call format.

@@ -172,13 +172,8 @@ enum EffectLogCodec {
 
     /// FNV-1a, 64 bits, continuing from `seed`: with the salt inside what it
     /// covers, a frame left by an earlier use of the file cannot pass for a new one.
-    static func fnv1a64(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
-        var hash = seed
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
+    static func fnv1a64(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, seed: UInt64 = FNV1a.offsetBasis) -> UInt64 {
+        FNV1a.hash(UnsafeBufferPointer(rebasing: bytes), seed: seed)
     }
 
     /// FNV-1a, 32 bits: the checksum of the first format.

@@ -45,8 +45,6 @@ public struct Remember: Tool {
 
     /// Outside a run: an id from the text, so remembering the same text twice keeps one entry.
     static func contentID(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "text-" + String(hash, radix: 16)
+        "text-" + String(FNV1a.hash(text), radix: 16)
     }
 }
