@@ -35,7 +35,7 @@ actor MCPHTTPTransport: MCP.Transport {
 
     func connect() async throws {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw MCPClientError.invalidServer("'\(url)' is not an http:// or https:// URL")
+            throw MCPClientError.invalidServer("'\(url)' is not an http:// or https:// URL; give the server's full URL, or a command to run it over stdio")
         }
     }
 

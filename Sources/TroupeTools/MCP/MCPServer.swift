@@ -123,7 +123,7 @@ public struct MCPServer: Sendable, Hashable, CustomStringConvertible {
             }
         }
         if quote != nil {
-            throw MCPClientError.invalidServer("unbalanced quote in '\(line)'")
+            throw MCPClientError.invalidServer("unbalanced quote in '\(line)'; close the quote (quotes group words, they are not kept)")
         }
         if inWord { words.append(current) }
         return words

@@ -31,6 +31,14 @@ struct MCPServerParsingTests {
         #expect(throws: MCPClientError.self) { try MCPServer(parsing: "python3 'open") }
     }
 
+    @Test func aBadDescriptionSaysHowToFixIt() async throws {
+        let quote = #expect(throws: MCPClientError.self) { try MCPServer(parsing: "python3 'open") }
+        #expect(quote?.description.contains("close the quote") == true)
+        let transport = MCPHTTPTransport(url: "ftp://127.0.0.1/mcp", connectTimeout: .seconds(1))
+        let url = await #expect(throws: MCPClientError.self) { try await transport.connect() }
+        #expect(url?.description.contains("give the server's full URL") == true)
+    }
+
     @Test func toolNamesAreMadeSafe() {
         #expect(MCPTool.localName("files.read/v2") == "files_read_v2")
         #expect(MCPTool.localName("ok_name-1") == "ok_name-1")
