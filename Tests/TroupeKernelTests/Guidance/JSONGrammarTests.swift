@@ -115,7 +115,7 @@ struct JSONGrammarTests {
         #expect(Int(dfa.distance[Int(state)]) == #"{"name":"","age":0}"#.utf8.count)
         for (offset, byte) in text.enumerated() {
             state = dfa.next(state, byte)
-            #expect(state >= 0)
+            #expect(state != GrammarDFA.dead, "byte \(offset) of a valid text was rejected")
             #expect(Int(dfa.distance[Int(state)]) <= text.count - offset - 1 || offset < 12)
         }
         #expect(dfa.isAccepting[Int(state)] && dfa.isFinal[Int(state)])
