@@ -70,4 +70,24 @@ struct QueryTests {
             try await journal.close()
         }
     }
+
+    @Test("effects come back intact in the order they started, not in key order")
+    func effectsInStartOrder() async throws {
+        try await withTemporaryDirectory { folder in
+            let journal = try SQLiteJournal(path: folder.appendingPathComponent("s.sqlite").path)
+            // loop[10] sorts before loop[2] by key: the order must come from when they started.
+            var effects = (1...12).map { Sample.effect("r1", step: "count/loop[\($0)]/a", seq: 1) }
+            effects[4] = Sample.effect("r1", step: "count/loop[5]/a", seq: 1, status: .started)
+            effects[7].error = "tool said: \"no\"\nsecond line"
+            try await journal.commit([.run(Sample.run("r1")), .run(Sample.run("r2"))]
+                                     + effects.map { .effect($0) }
+                                     + [.effect(Sample.effect("r2", step: "count/loop[1]/a", seq: 1))])
+
+            #expect(try await journal.effects(runID: "r1") == effects)
+            let loaded = try #require(try await journal.load(runID: "r1"))
+            #expect(loaded.effects == effects)
+            #expect(loaded.effects[4].result == nil && loaded.effects[4].finishedAt == nil)
+            try await journal.close()
+        }
+    }
 }

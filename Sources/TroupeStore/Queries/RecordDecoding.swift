@@ -19,18 +19,20 @@ extension SQLiteJournal {
             options: try decodeJSON([String: String].self, row[11], column: "runs.options"))
     }
 
+    /// Without `run_id`: every row has the run id asked for, and reading it again
+    /// would copy it once per effect.
     static let effectColumns = """
-        run_id, key, step_key, seq, kind, fingerprint, request, result, error, status,
+        key, step_key, seq, kind, fingerprint, request, result, error, status,
         executions, started_at, finished_at
         """
 
-    static func decodeEffect(_ row: Row) throws -> EffectRecord {
+    static func decodeEffect(_ row: RowReader, runID: String) throws -> EffectRecord {
         EffectRecord(
-            runID: row[0], key: row[1], stepKey: row[2], seq: row[3],
-            kind: try decodeEnum(EffectKind.self, row[4], column: "effects.kind"),
-            fingerprint: row[5], request: row[6], result: row[7], error: row[8],
-            status: try decodeEnum(EffectStatus.self, row[9], column: "effects.status"),
-            executions: row[10], startedAt: row[11], finishedAt: row[12])
+            runID: runID, key: row.text(0), stepKey: row.text(1), seq: row.int(2),
+            kind: try decodeEnum(EffectKind.self, row.text(3), column: "effects.kind"),
+            fingerprint: row.text(4), request: row.text(5), result: row.optionalText(6), error: row.optionalText(7),
+            status: try decodeEnum(EffectStatus.self, row.text(8), column: "effects.status"),
+            executions: row.int(9), startedAt: row.double(10), finishedAt: row.optionalDouble(11))
     }
 
     static let stepColumns = "run_id, key, status, started_at, finished_at, output"

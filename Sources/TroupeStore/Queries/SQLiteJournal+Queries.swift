@@ -103,8 +103,15 @@ extension SQLiteJournal {
         ).map(decodeRun)
     }
 
+    /// Through ``RowReader``: a replay or resume waits on this read. The rows come
+    /// in the primary key's order and are put in `ord` order here: SQLite's
+    /// sorter would copy each whole row into a temporary b-tree first.
     static func fetchEffects(_ db: Database, runID: String) throws -> [EffectRecord] {
-        try fetchAll(db, effectColumns, from: "effects", runID: runID, decode: decodeEffect)
+        let statement = try db.cachedStatement(sql: "SELECT \(effectColumns), ord FROM effects WHERE run_id = ?")
+        let rows = try RowReader.fetchAll(statement, db, argument: runID) {
+            (ord: $0.int(12), effect: try decodeEffect($0, runID: runID))
+        }
+        return rows.indices.sorted { rows[$0].ord < rows[$1].ord }.map { rows[$0].effect }
     }
 
     /// The rows of one run in `table`: spans by start time, everything else in the
