@@ -108,7 +108,8 @@ public final class SQLiteJournal: Journal {
     public func load(runID: String) async throws -> RunJournal? {
         try await readEffects(runID: runID) { db in
             guard let run = try Self.fetchRun(db, id: runID) else { return nil }
-            return RunJournal(run: run, effects: try Self.fetchEffects(db, runID: runID))
+            // The primary key (run, key) keeps keys unique; the overlay replaces by key.
+            return RunJournal(run: run, effects: try Self.fetchEffects(db, runID: runID), keysAreUnique: true)
         } overlay: { journal, logged in
             guard var value = journal else { return }
             EffectLog.overlay(logged, on: &value.effects)

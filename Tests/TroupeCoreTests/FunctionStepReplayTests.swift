@@ -68,4 +68,29 @@ struct FunctionStepReplayTests {
                 .replay(try Self.marks(), recording: recording)
         } throws: { ($0 as? DivergenceError)?.reason == .incomplete }
     }
+
+    @Test func effectsRecordedOutOfOrderAreStillServedByKey() async throws {
+        let (live, recording) = try await Self.record(try Self.marks())
+        var shuffled = recording
+        shuffled.effects.reverse()
+        let replayed = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
+            .replay(try Self.marks(), recording: shuffled)
+        #expect(replayed.messages == live.messages)
+        #expect(replayed.liveEffects == 0)
+    }
+
+    /// A recording built by hand may hold a key twice; the later record is the one
+    /// served, as when a store's effect is updated in place.
+    @Test func aKeyRecordedTwiceServesTheLaterRecord() async throws {
+        let (live, recording) = try await Self.record(try Self.marks())
+        var edited = recording
+        var later = try #require(edited.effects.last)
+        later.result = #""++++++ from the later record""#
+        edited.effects.append(later)
+        let replayed = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
+            .replay(try Self.marks(), recording: edited)
+        #expect(replayed.output == "++++++ from the later record")
+        #expect(Array(replayed.messages.dropLast()) == Array(live.messages.dropLast()))
+    }
 }
+

@@ -7,7 +7,7 @@ import Troupe
 enum ReplayBench {
     static func run(_ options: Options) async throws -> Report {
         let steps = options.int("steps", 1_000)
-        let repeats = max(1, options.int("repeat", 1))   // > 1 for profiling the replay path
+        let repeats = max(1, options.int("repeat", 1))   // > 1: median of that many loads and replays
         let durability = try DurableLoopBench.durabilityOption(options)
         let dir = options.string("dir", "results/tmp")
         let path = Measure.freshStore(in: dir, name: "troupe-replay-\(steps).sqlite")
@@ -17,9 +17,14 @@ enum ReplayBench {
         let live = try await DurableLoopBench.liveRun(steps: steps, durability: durability, path: path) { journal, runID in
             let workflow = try LoopWorkflow.make()
             let runner = WorkflowRunner(journal: journal, models: NoModelProvider())
-            let loadStart = Measure.now()
-            guard let recording = try await journal.load(runID: runID) else { throw BenchError("run \(runID) not found") }
-            let loadEnd = Measure.now()
+            var loads: [Double] = []
+            var loaded: RunJournal?
+            for _ in 0..<max(1, options.int("load-repeat", repeats)) {
+                let loadStart = Measure.now()
+                loaded = try await journal.load(runID: runID)
+                loads.append(Measure.seconds(loadStart, Measure.now()))
+            }
+            guard let recording = loaded else { throw BenchError("run \(runID) not found") }
             var times: [Double] = []
             var result: RunResult?
             for _ in 0..<repeats {
@@ -30,7 +35,7 @@ enum ReplayBench {
             guard let result, result.output == "\(steps)/\(steps)", result.liveEffects == 0 else {
                 throw BenchError("the replay did not reproduce the run without live effects")
             }
-            loadSeconds = Measure.seconds(loadStart, loadEnd)
+            loadSeconds = loads.sorted()[loads.count / 2]
             replaySeconds = times.sorted()[times.count / 2]
         }
 

@@ -32,7 +32,7 @@ public actor InMemoryJournal: Journal {
     public func load(runID: String) async throws -> RunJournal? {
         guard let run = runs[runID] else { return nil }
         let byKey = effects[runID] ?? [:]
-        return RunJournal(run: run, effects: (effectOrder[runID] ?? []).compactMap { byKey[$0] })
+        return RunJournal(run: run, effects: (effectOrder[runID] ?? []).compactMap { byKey[$0] }, keysAreUnique: true)
     }
 
     /// Every effect of a run, in the order first started.

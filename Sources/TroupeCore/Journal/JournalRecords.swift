@@ -160,10 +160,21 @@ public enum JournalEntry: Sendable, Hashable {
 public struct RunJournal: Sendable {
     public var run: RunRecord
     /// In the order they were first started.
-    public var effects: [EffectRecord]
+    public var effects: [EffectRecord] {
+        didSet { keysAreUnique = false }
+    }
+    /// True when the journal that loaded ``effects`` guarantees that no key appears
+    /// twice (a store's primary key does), so a replay need not check; any change
+    /// to ``effects`` clears it.
+    package private(set) var keysAreUnique: Bool
 
     public init(run: RunRecord, effects: [EffectRecord]) {
+        self.init(run: run, effects: effects, keysAreUnique: false)
+    }
+
+    package init(run: RunRecord, effects: [EffectRecord], keysAreUnique: Bool) {
         self.run = run
         self.effects = effects
+        self.keysAreUnique = keysAreUnique
     }
 }

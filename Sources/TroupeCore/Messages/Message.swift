@@ -24,3 +24,12 @@ public struct Message: Sendable, Hashable, Codable {
         self.handoff = handoff
     }
 }
+
+extension Array where Element == Message {
+    /// The content of the last message, or "" for none: what a function step's
+    /// request holds. Read in place; `last?.content` copies the whole message
+    /// first (four retains and releases per step of a replay).
+    var lastContent: String {
+        withUnsafeBufferPointer { messages in messages.isEmpty ? "" : messages[messages.count - 1].content }
+    }
+}

@@ -107,7 +107,19 @@ enum Canonical {
     /// request — without building the object when neither part needs escaping.
     static func objectHash(_ key: String, _ text: String) -> UInt64 {
         guard !needsEscape(key) else { return fnv1a(object(key, text)) }
-        let head = fnv1a("\":\"", after: fnv1a(key, after: fnv1a("{\"")))
+        return objectHash(key, text, head: fnv1a("\":\"", after: fnv1a(key, after: fnv1a("{\""))))
+    }
+
+    /// ``objectHash(_:_:)`` of `{"input": text}`, the request of every function step.
+    static func inputHash(_ text: String) -> UInt64 {
+        objectHash("input", text, head: inputHead)
+    }
+
+    /// The hash of `{"input":"`, where every function step's request hash starts.
+    private static let inputHead = fnv1a("{\"input\":\"")
+
+    /// ``objectHash(_:_:)`` given `head`, the hash of `{"key":"`.
+    private static func objectHash(_ key: String, _ text: String, head: UInt64) -> UInt64 {
         // Hash the text and look for bytes to escape in one pass.
         let hashed = text.utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
             var hash = head

@@ -16,17 +16,8 @@ public final class RunContext: Sendable {
     let discards: Bool
     /// FNV-1a of `runID + "|"`, where every span id's hash starts.
     private let spanSeed: UInt64
-    /// Effects of the recording being resumed or replayed, in the order they started.
-    let recorded: [EffectRecord]
-    /// Where each key's effect is in ``recorded`` (the last, if a key appears twice):
-    /// an index, so a lookup reads the record in place instead of copying it.
-    private let recordedIndex: [String: Int]
-    /// True when no key appears twice in ``recorded``, so the record found by
-    /// position is the one ``recordedIndex`` would give.
-    private let recordedKeysAreUnique: Bool
-    /// Where the next effect of a sequential replay is expected in ``recorded``:
-    /// just after the last one ``servedResult(step:seq:kind:requestHash:)`` served.
-    private let cursor = Atomic<Int>(0)
+    /// Effects of the recording being resumed or replayed.
+    let recorded: RecordedEffects
     let models: any ModelProvider
     let runtime: AgentRuntime
     let observer: RunObserver?
@@ -45,7 +36,8 @@ public final class RunContext: Sendable {
     private let served = Atomic<Int>(0)
 
     init(runID: String, workflow: String, mode: RunMode, journal: any Journal,
-         recorded: [EffectRecord], models: any ModelProvider, runtime: AgentRuntime,
+         recorded: [EffectRecord], recordedKeysAreUnique: Bool = false, models: any ModelProvider,
+         runtime: AgentRuntime,
          observer: RunObserver?, humanInput: (any HumanInputProvider)?,
          approvals: [String: ApprovalDecision] = [:]) {
         self.runID = runID
@@ -54,46 +46,12 @@ public final class RunContext: Sendable {
         self.journal = journal
         self.discards = journal is DiscardingJournal
         self.spanSeed = Canonical.fnv1a(runID + "|")
-        self.recorded = recorded
-        var index: [String: Int] = [:]
-        index.reserveCapacity(recorded.count)
-        // By position, not by element: iterating elements copies every record.
-        for position in recorded.indices { index[recorded[position].key] = position }
-        self.recordedIndex = index
-        self.recordedKeysAreUnique = index.count == recorded.count
+        self.recorded = RecordedEffects(recorded, keysAreUnique: recordedKeysAreUnique)
         self.models = models
         self.runtime = runtime
         self.observer = observer
         self.humanInput = humanInput
         self.approvals = approvals
-    }
-
-    /// The position in ``recorded`` of the effect with this key, if it was recorded.
-    func recordedPosition(of key: String) -> Int? {
-        recordedIndex.isEmpty ? nil : recordedIndex[key]
-    }
-
-    /// The recorded result of effect `seq` of `step` when the recording has it
-    /// completed, of this kind, with this request fingerprint (the caller counts it
-    /// served once it has used it); nil otherwise, and
-    /// then ``StepContext/perform(_:request:seq:live:)`` decides (serve, run live, or
-    /// report the divergence with both requests).
-    ///
-    /// Synchronous and allocation-free when the effect is where the previous one
-    /// left off (a sequential replay): the key is compared in place, not built.
-    func servedResult(step: String, seq: Int, kind: EffectKind, requestHash: UInt64) -> String? {
-        guard !recorded.isEmpty else { return nil }
-        var position = cursor.load(ordering: .relaxed)
-        if !(recordedKeysAreUnique && position < recorded.count && recorded[position].seq == seq
-             && recorded[position].stepKey == step && Self.isKey(recorded[position].key, step: step, seq: seq)) {
-            guard let found = recordedIndex[Self.effectKey(step: step, seq: seq)] else { return nil }
-            position = found
-        }
-        guard recorded[position].kind == kind, recorded[position].status == .completed,
-              let result = recorded[position].result,
-              Canonical.isFingerprint(recorded[position].fingerprint, of: requestHash) else { return nil }
-        cursor.store(position + 1, ordering: .relaxed)
-        return result
     }
 
     /// An effect's key: `stepKey#seq`.
@@ -103,15 +61,6 @@ public final class RunContext: Sendable {
         key += "#"
         key += String(seq)
         return key
-    }
-
-    /// Whether `key` is as long as `effectKey(step:seq:)` would be: with the step
-    /// key and number equal, that tells a record whose key follows the scheme.
-    private static func isKey(_ key: String, step: String, seq: Int) -> Bool {
-        var digits = 1
-        var rest = seq / 10
-        while rest > 0 { digits += 1; rest /= 10 }
-        return seq >= 0 && key.utf8.count == step.utf8.count + 1 + digits
     }
 
     /// The context for the step with this key.
@@ -127,7 +76,18 @@ public final class RunContext: Sendable {
     /// A span id derived from the run and the span's path: the same work gets the
     /// same id when a resumed run does it again.
     public func spanID(for path: String) -> String {
-        Canonical.hex(Canonical.fnv1a(path, after: spanSeed))
+        Canonical.hex(spanHash(of: path))
+    }
+
+    /// The hash a span id is the hex of; hashing goes on from it for the span of a
+    /// child, so siblings share the work on their parent's path.
+    func spanHash(of path: String) -> UInt64 {
+        Canonical.fnv1a(path, after: spanSeed)
+    }
+
+    /// ``spanID(for:)`` of `path/key`, given ``spanHash(of:)`` of `path`.
+    func spanID(child key: String, of pathHash: UInt64) -> String {
+        Canonical.hex(Canonical.fnv1a(key, after: FNV1a.step(pathHash, UInt8(ascii: "/"))))
     }
 
     /// Queues a span; a span of work served from the journal keeps the original's record.

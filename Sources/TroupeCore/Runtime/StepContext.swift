@@ -68,8 +68,8 @@ public final class StepContext: Sendable {
         let hash = Canonical.fnv1a(requestJSON)
         var executions = 1
 
-        if let position = run.recordedPosition(of: effectKey) {
-            let recorded = run.recorded
+        if let position = run.recorded.position(of: effectKey) {
+            let recorded = run.recorded.records
             guard Canonical.isFingerprint(recorded[position].fingerprint, of: hash), recorded[position].kind == kind else {
                 throw divergence(.requestChanged, effectKey, kind, recorded[position].request, requestJSON)
             }
@@ -154,7 +154,7 @@ public final class StepContext: Sendable {
         if tool.requiresApproval, let approvalSeq {
             let approvalKey = "\(key)#\(approvalSeq)"
             let decision = run.approvals[call.id]
-            let recordedApproval = run.recordedPosition(of: approvalKey).map { run.recorded[$0].status }
+            let recordedApproval = run.recorded.position(of: approvalKey).map { run.recorded.records[$0].status }
             if recordedApproval != .completed, decision == nil, run.mode != .replay {
                 throw ApprovalRequired(runID: run.runID, step: key, callID: call.id, tool: call.name,
                                        arguments: call.arguments)

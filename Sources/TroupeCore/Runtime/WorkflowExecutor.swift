@@ -70,6 +70,7 @@ struct WorkflowExecutor: Sendable {
     @discardableResult
     func execute(_ nodes: [Node], path: String, transcript: inout [Message], parentSpan: String,
                  watch: Watch? = nil) async throws -> Bool {
+        var pathHash: UInt64?
         for node in nodes {
             try Task.checkCancellation()
             if case .sequence(nil, let children) = node {
@@ -77,7 +78,7 @@ struct WorkflowExecutor: Sendable {
                                      parentSpan: parentSpan, watch: watch) { return true }
                 continue
             }
-            if !serveFromRecording(node, path: path, transcript: &transcript, parentSpan: parentSpan) {
+            if !serveFromRecording(node, path: path, pathHash: &pathHash, transcript: &transcript) {
                 try await execute(node, path: path, transcript: &transcript, parentSpan: parentSpan)
             }
             if let watch {
@@ -92,7 +93,7 @@ struct WorkflowExecutor: Sendable {
     }
 
     func execute(_ node: Node, path: String, transcript: inout [Message], parentSpan: String) async throws {
-        let nodePath = node.key.map { Self.path(path, $0) } ?? path
+        let nodePath = node.key.map { StepPath.child($0, of: path) } ?? path
         switch node {
         case .agent(_, let agent):
             let message = try await turn(of: agent, key: nodePath, transcript: transcript,
@@ -137,7 +138,7 @@ struct WorkflowExecutor: Sendable {
             try await container(nodePath, parentSpan) { spanID in
                 let watch = try await makeWatch(until, key: "\(nodePath)/until", start: transcript.count, parentSpan: spanID)
                 for iteration in 1...max {
-                    if try await execute(body, path: Self.path(nodePath, iteration: iteration), transcript: &transcript,
+                    if try await execute(body, path: StepPath.iteration(iteration, of: nodePath), transcript: &transcript,
                                          parentSpan: spanID, watch: watch) { break }
                 }
             }
@@ -232,7 +233,7 @@ struct WorkflowExecutor: Sendable {
                              transcript: [Message]) async throws -> String {
         // `{"input": …}` in canonical JSON, built directly: the same bytes
         // `Canonical.json` gives that dictionary, without the dynamic cast.
-        let last = transcript.isEmpty ? "" : transcript[transcript.count - 1].content
+        let last = transcript.lastContent
         let request = Canonical.object("input", last)
         return try await step.perform(.compute, requestJSON: request) { _ in
             try await body(StepInput(key: step.key, messages: transcript, context: step))

@@ -56,8 +56,8 @@ public struct WorkflowRunner: Sendable {
                              output: recorded.run.output ?? "", usage: recorded.run.usage, messages: [],
                              liveEffects: 0, servedEffects: 0)
         }
-        return try await execute(workflow, record: recorded.run, recorded: recorded.effects, mode: .resume,
-                                 journal: journal, models: models)
+        return try await execute(workflow, record: recorded.run, recorded: recorded.effects,
+                                 keysAreUnique: recorded.keysAreUnique, mode: .resume, journal: journal, models: models)
     }
 
     /// Re-runs a recorded run strictly from its journal, without calling any model
@@ -68,7 +68,8 @@ public struct WorkflowRunner: Sendable {
         try check(workflow, against: recording.run)
         var record = recording.run
         record.status = .running
-        return try await execute(workflow, record: record, recorded: recording.effects, mode: .replay,
+        return try await execute(workflow, record: record, recorded: recording.effects,
+                                 keysAreUnique: recording.keysAreUnique, mode: .replay,
                                  journal: DiscardingJournal(), models: NoModelProvider())
     }
 
@@ -104,17 +105,18 @@ public struct WorkflowRunner: Sendable {
             return copy
         }
         try await journal.commit([.run(record)] + inherited.map { .effect($0) })
-        return try await execute(workflow, record: record, recorded: inherited, mode: .fork,
-                                 journal: journal, models: models)
+        // A part of the recording's effects: unique when those were.
+        return try await execute(workflow, record: record, recorded: inherited,
+                                 keysAreUnique: recording.keysAreUnique, mode: .fork, journal: journal, models: models)
     }
 
     // MARK: Running
 
-    private func execute(_ workflow: Workflow, record: RunRecord, recorded: [EffectRecord], mode: RunMode,
-                         journal: any Journal, models: any ModelProvider) async throws -> RunResult {
+    private func execute(_ workflow: Workflow, record: RunRecord, recorded: [EffectRecord], keysAreUnique: Bool = true,
+                         mode: RunMode, journal: any Journal, models: any ModelProvider) async throws -> RunResult {
         let context = RunContext(
             runID: record.id, workflow: workflow.name, mode: mode, journal: journal, recorded: recorded,
-            models: models, runtime: runtime, observer: observer, humanInput: humanInput, approvals: approvals)
+            recordedKeysAreUnique: keysAreUnique, models: models, runtime: runtime, observer: observer, humanInput: humanInput, approvals: approvals)
         defer { context.releaseAgents() }
         context.emit(.runStarted(runID: record.id, workflow: workflow.name, mode: mode))
 
