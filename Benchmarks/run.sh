@@ -64,7 +64,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     "$BENCH" ceiling --dir "$STORES" >> "$RAW"
     echo "  replay" >&2
-    "$BENCH" replay --steps 1000 --dir "$STORES" >> "$RAW"
+    "$BENCH" replay --steps 1000 --repeat 20 --dir "$STORES" >> "$RAW"
     pair "crash (default durability)" "$BENCH crash --dir $STORES" \
          "$PY peers/crash_langgraph.py --durability async --dir $STORES"
     pair "crash (sync / full)" "$BENCH crash --durability full --dir $STORES" \

@@ -33,15 +33,8 @@ extension WorkflowExecutor {
         // The recorded step key is the node's path (`path/key`): shared, not built.
         let nodePath = recorded.records[position].stepKey
         run.emit(.stepFinished(step: nodePath, output: output, served: true))
-        let spanID = run.spanID(child: key, of: parent)
-        transcript.append(Self.message(id: nodePath, sender: key, content: output, spanID: spanID))
+        transcript.append(Message(id: nodePath, sender: key, content: output,
+                                  spanID: run.spanID(child: key, of: parent)))
         return true
-    }
-
-    /// A served step's message. Not inlined: built in the caller, the message
-    /// was copied (a retain of each string) and the copy then released.
-    @inline(never)
-    private static func message(id: String, sender: String, content: String, spanID: String) -> Message {
-        Message(id: id, sender: sender, content: content, spanID: spanID)
     }
 }

@@ -56,8 +56,11 @@ struct WorkflowExecutor: Sendable {
         private func state(_ transcript: [Message], elapsed: Double?) -> TerminationState {
             let from = min(checked.load(ordering: .relaxed), transcript.count)
             var added = 0
-            // By index: iterating messages would copy each one.
-            for index in from..<transcript.count { added += transcript[index].usage.totalTokens }
+            // In place: iterating messages, or reading one through the array's
+            // subscript, copies each whole message.
+            transcript.withUnsafeBufferPointer { messages in
+                for index in from..<messages.count { added += messages[index].usage.totalTokens }
+            }
             checked.store(transcript.count, ordering: .relaxed)
             let tokens = self.tokens.add(added, ordering: .relaxed).newValue
             return TerminationState(

@@ -123,6 +123,9 @@ public struct WorkflowRunner: Sendable {
         let start = RunContext.wallClock()
         var transcript = [Message(id: "input", sender: "user", role: .user, content: record.input,
                                   spanID: context.rootSpanID)]
+        // A step adds about one message per effect: a replay or resume knows how
+        // many there were, and allocates once instead of growing and copying.
+        transcript.reserveCapacity(1 + recorded.count)
         var failure: (any Error)?
         do {
             try await WorkflowExecutor(run: context).execute(
