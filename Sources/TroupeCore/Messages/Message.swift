@@ -5,23 +5,24 @@ public struct Message: Sendable, Hashable, Codable {
     public var id: String
     /// The agent's name, or "user" for the run's input.
     public var sender: String
-    public var role: Role
     public var content: String
+    public var role: Role
     public var spanID: String?
     /// Tokens the turn that produced it used.
     public var usage: TokenUsage
     /// The member the sender handed the conversation to, if it did.
     public var handoff: String?
+}
 
+extension Message {
+    // In an extension, delegating to the synthesized memberwise initializer (its
+    // parameters differ in order: `role` is declared after `content`). An
+    // initializer that assigns each property built the message twice and copied
+    // it, a retain and a release per string for every message (Swift 6.3, -O).
     public init(id: String, sender: String, role: Role = .assistant, content: String,
                 spanID: String? = nil, usage: TokenUsage = .init(), handoff: String? = nil) {
-        self.id = id
-        self.sender = sender
-        self.role = role
-        self.content = content
-        self.spanID = spanID
-        self.usage = usage
-        self.handoff = handoff
+        self.init(id: id, sender: sender, content: content, role: role, spanID: spanID, usage: usage,
+                  handoff: handoff)
     }
 }
 

@@ -73,15 +73,18 @@ struct WorkflowExecutor: Sendable {
     @discardableResult
     func execute(_ nodes: [Node], path: String, transcript: inout [Message], parentSpan: String,
                  watch: Watch? = nil) async throws -> Bool {
+        try Task.checkCancellation()
         var pathHash: UInt64?
         for node in nodes {
-            try Task.checkCancellation()
             if case .sequence(nil, let children) = node {
                 if try await execute(children, path: path, transcript: &transcript,
                                      parentSpan: parentSpan, watch: watch) { return true }
                 continue
             }
+            // A step served from the recording runs nothing that could be cancelled;
+            // everything else checks first (and every call checks once, above).
             if !serveFromRecording(node, path: path, pathHash: &pathHash, transcript: &transcript) {
+                try Task.checkCancellation()
                 try await execute(node, path: path, transcript: &transcript, parentSpan: parentSpan)
             }
             if let watch {
