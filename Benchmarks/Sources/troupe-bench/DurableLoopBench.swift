@@ -32,8 +32,7 @@ enum DurableLoopBench {
     }
 
     /// Runs the loop live on a fresh store at `path`, then closes the store.
-    static func liveRun(steps: Int, durability: StoreOptions.Durability, path: String,
-                        keepOpen: ((SQLiteJournal, String) async throws -> Void)? = nil) async throws -> LiveRun {
+    static func liveRun(steps: Int, durability: StoreOptions.Durability, path: String) async throws -> LiveRun {
         let journal = try SQLiteJournal(path: path, options: StoreOptions(durability: durability))
         let clock = StepClock(capacity: steps)
         let runner = WorkflowRunner(journal: journal, models: NoModelProvider(), observer: clock.observer)
@@ -46,7 +45,6 @@ enum DurableLoopBench {
             throw BenchError("the loop ended \(result.status) with '\(result.output)'")
         }
         guard let timing = clock.lastOverFirst(start: start) else { throw BenchError("too few steps timed") }
-        try await keepOpen?(journal, result.runID)
         try await journal.close()
         return LiveRun(runID: result.runID, seconds: seconds, first100: timing.first, last100: timing.last,
                        bytes: try Measure.storeBytes(path))

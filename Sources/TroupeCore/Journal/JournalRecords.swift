@@ -66,31 +66,27 @@ public struct EffectRecord: Sendable, Hashable, Codable {
     public var stepKey: String
     public var seq: Int
     public var kind: EffectKind
+    public var status: EffectStatus
     public var fingerprint: String
     public var request: String
     public var result: String?
     public var error: String?
-    public var status: EffectStatus
     public var executions: Int
     public var startedAt: Double
     public var finishedAt: Double?
+}
 
+extension EffectRecord {
+    // Delegates to the synthesized memberwise initializer (`status` is declared
+    // earlier, so their signatures differ): one that assigns each property built
+    // the record twice and copied it, a retain and a release per string for
+    // every record a load decodes (Swift 6.3, -O). See ``Message``.
     public init(runID: String, key: String, stepKey: String, seq: Int, kind: EffectKind,
                 fingerprint: String, request: String, result: String? = nil, error: String? = nil,
                 status: EffectStatus, executions: Int, startedAt: Double, finishedAt: Double? = nil) {
-        self.runID = runID
-        self.key = key
-        self.stepKey = stepKey
-        self.seq = seq
-        self.kind = kind
-        self.fingerprint = fingerprint
-        self.request = request
-        self.result = result
-        self.error = error
-        self.status = status
-        self.executions = executions
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
+        self.init(runID: runID, key: key, stepKey: stepKey, seq: seq, kind: kind, status: status,
+                  fingerprint: fingerprint, request: request, result: result, error: error,
+                  executions: executions, startedAt: startedAt, finishedAt: finishedAt)
     }
 }
 
