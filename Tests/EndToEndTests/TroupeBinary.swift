@@ -22,10 +22,18 @@ struct TroupeBinary {
     let store: String
     var environment: [String: String] = [:]
 
+    /// Where every test's folder goes: one folder per test process, removed when
+    /// the process exits, so repeated runs leave nothing behind.
+    private static let parent: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("troupe-e2e-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TroupeBinary.parent) }
+        return url
+    }()
+
     /// A binary bound to a fresh store in a fresh temporary folder.
     static func withFreshStore() throws -> TroupeBinary {
-        let folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("troupe-e2e-\(UUID().uuidString.prefix(8))")
+        let folder = parent.appendingPathComponent(String(UUID().uuidString.prefix(8)))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return TroupeBinary(store: folder.appendingPathComponent("store.sqlite").path)
     }
