@@ -6,8 +6,9 @@ import TroupeCore
 /// The store's one writer: it coalesces concurrent commits into one transaction.
 ///
 /// Each ``commit(_:)`` adds a group of entries and suspends. While no write is in
-/// progress the first group schedules a drain on GRDB's writer queue (a thread of
-/// its own, never the cooperative pool); the drain takes every group queued so
+/// progress the first group schedules a drain through GRDB's writer queue, run on
+/// the store's ``DrainThread`` (never the cooperative pool, and below the priority
+/// of the threads that run steps); the drain takes every group queued so
 /// far, writes them in one `BEGIN IMMEDIATE` transaction, resumes their waiters,
 /// and repeats until the queue is empty. Commits that arrive during a write ride
 /// the next one, so under load the cost of a transaction is shared by all the
@@ -81,6 +82,8 @@ final class GroupCommitQueue: Sendable {
     private let allowsFastPath: Bool
     /// Where effect-only commits go first.
     let log: EffectLog?
+    /// Where drains run, below the priority of the threads that run steps.
+    private let drainThread: DrainThread
 
     init(pool: DatabasePool, path: String, busyTimeout: Double, busyPolicy: BusyPolicy,
          checkpointer: WALCheckpointer, allowsFastPath: Bool, log: EffectLog?) {
@@ -91,9 +94,11 @@ final class GroupCommitQueue: Sendable {
         self.busyPolicy = busyPolicy
         self.allowsFastPath = allowsFastPath
         self.log = log
+        drainThread = DrainThread(name: "troupe.store.writer")
     }
 
     deinit {
+        drainThread.stop()
         // Unlocks a segment that was never committed: the next journal merges it.
         state.withLock { state in for segment in state.segments { segment.abandon() } }
     }
@@ -267,8 +272,8 @@ final class GroupCommitQueue: Sendable {
     }
 
     func scheduleDrain() {
-        pool.asyncWriteWithoutTransaction { db in
-            self.drain(db)
+        drainThread.async { [self] in
+            pool.writeWithoutTransaction { db in drain(db) }
         }
     }
 
