@@ -50,6 +50,15 @@ final class DrainThread: Sendable {
         wake.signal()
     }
 
+    /// Blocks until the jobs queued so far have run; for closing the store, never
+    /// from a job.
+    func waitUntilIdle() {
+        guard state.withLock({ $0.started && !$0.stopped }) else { return }
+        let done = DispatchSemaphore(value: 0)
+        async { done.signal() }
+        done.wait()
+    }
+
     /// Ends the thread once the jobs already queued have run.
     func stop() {
         let running = state.withLock { state -> Bool in

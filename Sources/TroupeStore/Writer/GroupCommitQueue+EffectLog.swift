@@ -78,7 +78,9 @@ extension GroupCommitQueue {
     /// Closes the log after a final flush: segments whose effects are all
     /// committed are removed, any others left for the next journal to merge.
     func closeLog() {
-        // A durable log's sync thread may still flush or retire a segment.
+        // A drain may still be retiring segments, and a durable log's sync
+        // thread flushing or retiring one.
+        waitForDrains()
         log?.syncer?.waitUntilIdle()
         state.withLock { state in
             for segment in state.segments {

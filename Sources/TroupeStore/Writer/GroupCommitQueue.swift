@@ -271,6 +271,11 @@ final class GroupCommitQueue: Sendable {
         try await commit([], withTail: true)
     }
 
+    /// Blocks until the drains scheduled so far have run; for closing.
+    func waitForDrains() {
+        drainThread.waitUntilIdle()
+    }
+
     func scheduleDrain() {
         drainThread.async { [self] in
             pool.writeWithoutTransaction { db in drain(db) }
