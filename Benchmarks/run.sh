@@ -53,7 +53,7 @@ if [ "${QUICK:-0}" = 1 ]; then LOOP_SIZES="1000"; fi
 for round in $(seq 1 "$ROUNDS"); do
     echo "round $round/$ROUNDS" >&2
     for mode in publish send; do
-        pair "ring $mode" "$BENCH ring --mode $mode" "$PY peers/ring_autogen.py --mode $mode"
+        pair "ring $mode" "$BENCH ring --mode $mode --repeat 5" "$PY peers/ring_autogen.py --mode $mode --repeat 5"
     done
     "$BENCH" ceiling --dir "$STORES" >> "$RAW"
     for steps in $LOOP_SIZES; do

@@ -5,9 +5,13 @@ Four agents of one type pass a counter for N hops:
   send:    a driver sends each hop to the next agent and awaits the reply.
 Same shape as troupe-bench's RingBench, warm-up included.
 
-usage: ring_autogen.py --mode publish|send [--hops 20000] [--warmup 2000]
+usage: ring_autogen.py --mode publish|send [--hops 20000] [--warmup 2000] [--repeat 1]
+
+With --repeat N, N rings of `hops` hops run after the warm-up, each on a fresh
+runtime, and the median time is reported (troupe-bench ring does the same).
 """
 import asyncio
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -75,9 +79,10 @@ async def main(args: list[str]) -> None:
     mode = option(args, "mode", "publish")
     hops = option(args, "hops", 20000)
     warmup = option(args, "warmup", 2000)
+    repeat = max(1, option(args, "repeat", 1))
     await ring(mode, warmup)
-    seconds = await ring(mode, hops)
-    report("autogen-core 0.7.5", f"ring-{mode}", hops=hops, seconds=seconds,
+    seconds = statistics.median([await ring(mode, hops) for _ in range(repeat)])
+    report("autogen-core 0.7.5", f"ring-{mode}", hops=hops, repeats=repeat, seconds=seconds,
            hops_per_s=round(hops / seconds, 1), us_per_hop=round(seconds * 1e6 / hops, 3),
            peak_rss_mib=peak_rss_mib())
 

@@ -4,7 +4,7 @@ import Foundation
 enum Bench {
     static let usage = """
         usage: troupe-bench WORKLOAD [options]   (prints one JSON object)
-          ring     --mode publish|send [--hops 20000] [--warmup 2000]
+          ring     --mode publish|send [--hops 20000] [--warmup 2000] [--repeat 1]
           loop     --steps N --durability full|normal [--dir DIR]
           ceiling  [--commits 300] [--dir DIR]
           replay   [--steps 1000] [--durability normal] [--dir DIR]
