@@ -39,10 +39,10 @@ public enum StoreStress {
             for lane in 0..<lanes {
                 group.addTask {
                     for seq in stride(from: lane, to: writes, by: lanes) {
-                        let stepKey = "stress/lane[\(lane)]"
+                        let stepKey = StepPath.numbered(lane, of: "stress/lane")
                         let time = Date().timeIntervalSince1970
                         let effect = EffectRecord(
-                            runID: runID, key: "\(stepKey)#\(seq)", stepKey: stepKey, seq: seq,
+                            runID: runID, key: StepPath.effect(seq, of: stepKey), stepKey: stepKey, seq: seq,
                             kind: .compute, fingerprint: "\(seq)", request: "{\"seq\":\(seq)}",
                             result: "{\"pid\":\(pid)}", status: .completed, executions: 1,
                             startedAt: time, finishedAt: time)

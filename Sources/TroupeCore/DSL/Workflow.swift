@@ -44,7 +44,7 @@ public struct Workflow: Sendable {
         var seen: [String: String] = [:]
         for node in flatten(nodes) {
             guard let key = node.key else { continue }
-            let childPath = "\(path)/\(key)"
+            let childPath = StepPath.child(key, of: path)
             try checkKey(key, path: childPath)
             if let earlier = seen[key] {
                 throw WorkflowDefinitionError(
@@ -91,7 +91,7 @@ public struct Workflow: Sendable {
         }
         var names = Set<String>()
         for member in chat.members {
-            try checkKey(member.name, path: "\(path)/\(member.name)")
+            try checkKey(member.name, path: StepPath.child(member.name, of: path))
             guard names.insert(member.name).inserted else {
                 throw WorkflowDefinitionError(path: path, problem: "two members are named '\(member.name)'; member names must differ")
             }
@@ -99,7 +99,7 @@ public struct Workflow: Sendable {
         for member in chat.members {
             for target in member.handoffs where !names.contains(target) {
                 throw WorkflowDefinitionError(
-                    path: "\(path)/\(member.name)",
+                    path: StepPath.child(member.name, of: path),
                     problem: "hands off to '\(target)', which is not a member (members: \(chat.members.map(\.name).joined(separator: ", ")))")
             }
         }

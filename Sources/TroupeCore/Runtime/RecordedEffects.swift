@@ -57,7 +57,7 @@ final class RecordedEffects: Sendable {
         if !(keysAreUnique && position < records.count && records[position].seq == seq
              && Self.isStepKey(records[position].stepKey, path: path, key: key)
              && Self.isEffectKeyLength(records[position].key, stepKey: records[position].stepKey, seq: seq)) {
-            let effectKey = RunContext.effectKey(step: StepPath.child(key, of: path), seq: seq)
+            let effectKey = StepPath.effect(seq, of: StepPath.child(key, of: path))
             guard let found = self.position(of: effectKey) else { return nil }
             position = found
         }

@@ -54,15 +54,6 @@ public final class RunContext: Sendable {
         self.approvals = approvals
     }
 
-    /// An effect's key: `stepKey#seq`.
-    static func effectKey(step: String, seq: Int) -> String {
-        var key = step
-        key.reserveCapacity(step.utf8.count + 4)
-        key += "#"
-        key += String(seq)
-        return key
-    }
-
     /// The context for the step with this key.
     public func step(_ key: String, parentSpan: String? = nil) -> StepContext {
         StepContext(key: key, run: self, spanID: spanID(for: key), parentSpanID: parentSpan ?? rootSpanID)

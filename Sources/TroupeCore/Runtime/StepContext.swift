@@ -64,7 +64,7 @@ public final class StepContext: Sendable {
         live: (_ effectKey: String) async throws -> Result
     ) async throws -> Result {
         let seq = reserved ?? reserveSequence()
-        let effectKey = RunContext.effectKey(step: key, seq: seq)
+        let effectKey = StepPath.effect(seq, of: key)
         let hash = Canonical.fnv1a(requestJSON)
         var executions = 1
 
@@ -152,7 +152,7 @@ public final class StepContext: Sendable {
             return "error: " + ToolError.unknownTool(call.name, available: available).description
         }
         if tool.requiresApproval, let approvalSeq {
-            let approvalKey = "\(key)#\(approvalSeq)"
+            let approvalKey = StepPath.effect(approvalSeq, of: key)
             let decision = run.approvals[call.id]
             let recordedApproval = run.recorded.position(of: approvalKey).map { run.recorded.records[$0].status }
             if recordedApproval != .completed, decision == nil, run.mode != .replay {

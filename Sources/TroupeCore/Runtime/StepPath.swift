@@ -1,16 +1,23 @@
-/// How the keys of steps are built from their place in the workflow: a child
-/// `key` under `path` is `path/key`, a loop's iteration is `path[n]`. Keys are
-/// what the journal records effects, messages and spans under, so they must be
-/// the same in a run and in its resume or replay.
-enum StepPath {
+/// How the keys of steps and effects are built from their place in the workflow:
+/// a child `key` under `path` is `path/key`; a loop's iteration, a map's item or a
+/// chat's turn is `path[n]`; effect `seq` of a step is `step#seq`. Keys are what
+/// the journal records effects, messages and spans under, so they must be the
+/// same in a run and in its resume or replay: build them here only.
+package enum StepPath {
     /// The key of child `key` under `path`: `path/key`.
-    static func child(_ key: String, of path: String) -> String {
+    package static func child(_ key: String, of path: String) -> String {
         joined(path, UInt8(ascii: "/"), key, nil)
     }
 
-    /// The path of a loop's iteration: `path[iteration]`.
-    static func iteration(_ iteration: Int, of path: String) -> String {
-        joined(path, UInt8(ascii: "["), String(iteration), UInt8(ascii: "]"))
+    /// The path of the `number`th of something under `path`: `path[number]`
+    /// (loop iterations, map items and chat turns count from 1).
+    package static func numbered(_ number: Int, of path: String) -> String {
+        joined(path, UInt8(ascii: "["), String(number), UInt8(ascii: "]"))
+    }
+
+    /// The key of effect `seq` of the step with key `step`: `step#seq`.
+    package static func effect(_ seq: Int, of step: String) -> String {
+        joined(step, UInt8(ascii: "#"), String(seq), nil)
     }
 
     /// `head + separator + tail + end`, copied into one new string. Growing a copy

@@ -2,7 +2,7 @@ extension WorkflowExecutor {
     /// Runs a group chat: picks a speaker, lets it take its turn, checks the
     /// termination condition, and so on until it holds or `maxTurns` is reached.
     func converse(_ chat: GroupChat, path: String, transcript: inout [Message], parentSpan: String) async throws {
-        let watch = try await makeWatch(chat.until, key: "\(path)/until", start: transcript.count,
+        let watch = try await makeWatch(chat.until, key: StepPath.child("until", of: path), start: transcript.count,
                                         parentSpan: parentSpan)
         let names = chat.members.map(\.name)
         var speaker: Agent?
@@ -11,7 +11,7 @@ extension WorkflowExecutor {
                                              path: path, parentSpan: parentSpan)
             speaker = next
             let message = try await self.turn(
-                of: next, key: "\(path)/turn[\(turn)]", transcript: transcript, parentSpan: parentSpan,
+                of: next, key: StepPath.numbered(turn, of: StepPath.child("turn", of: path)), transcript: transcript, parentSpan: parentSpan,
                 handoffs: next.handoffs.filter { names.contains($0) })
             transcript.append(message)
             if let watch, try await watch.isSatisfied(transcript) { return }
@@ -46,7 +46,7 @@ extension WorkflowExecutor {
     /// Asks the selector model who speaks next; nil when its answer names no member.
     private func select(from members: [Agent], using ref: ModelRef, turn: Int, transcript: [Message],
                         path: String, parentSpan: String) async throws -> Agent? {
-        let step = run.step("\(path)/select[\(turn)]", parentSpan: parentSpan)
+        let step = run.step(StepPath.numbered(turn, of: StepPath.child("select", of: path)), parentSpan: parentSpan)
         let roster = members.map { "- \($0.name): \($0.description.isEmpty ? $0.instructions : $0.description)" }
         let history = transcript.suffix(8).map { "\($0.sender): \($0.content)" }
         let request = ChatRequest(messages: [

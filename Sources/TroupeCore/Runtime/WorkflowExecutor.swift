@@ -136,15 +136,15 @@ struct WorkflowExecutor: Sendable {
         case .branch(_, let condition, let then, let otherwise):
             try await container(nodePath, parentSpan) { spanID in
                 let chosen = condition(StepInput(key: nodePath, messages: transcript, context: nil))
-                try await execute(chosen ? then : otherwise, path: "\(nodePath)/\(chosen ? "then" : "else")",
+                try await execute(chosen ? then : otherwise, path: StepPath.child(chosen ? "then" : "else", of: nodePath),
                                   transcript: &transcript, parentSpan: spanID)
             }
 
         case .loop(_, let max, let until, let body):
             try await container(nodePath, parentSpan) { spanID in
-                let watch = try await makeWatch(until, key: "\(nodePath)/until", start: transcript.count, parentSpan: spanID)
+                let watch = try await makeWatch(until, key: StepPath.child("until", of: nodePath), start: transcript.count, parentSpan: spanID)
                 for iteration in 1...max {
-                    if try await execute(body, path: StepPath.iteration(iteration, of: nodePath), transcript: &transcript,
+                    if try await execute(body, path: StepPath.numbered(iteration, of: nodePath), transcript: &transcript,
                                          parentSpan: spanID, watch: watch) { break }
                 }
             }
@@ -156,20 +156,20 @@ struct WorkflowExecutor: Sendable {
                 var seeds: [Message] = []
                 for (index, item) in list.enumerated() {
                     branches.append(body)
-                    seeds.append(Message(id: "\(nodePath)[\(index + 1)]", sender: "user", role: .user,
+                    seeds.append(Message(id: StepPath.numbered(index + 1, of: nodePath), sender: "user", role: .user,
                                          content: item, spanID: spanID))
                 }
                 transcript += try await fanOut(branches, base: transcript, seeds: seeds,
-                                               path: { "\(nodePath)[\($0 + 1)]" }, parentSpan: spanID)
+                                               path: { StepPath.numbered($0 + 1, of: nodePath) }, parentSpan: spanID)
             }
 
         case .subworkflow(_, let workflow):
             try await container(nodePath, parentSpan) { spanID in
-                var inner = [Message(id: "\(nodePath)/input", sender: "user", role: .user,
+                var inner = [Message(id: StepPath.child("input", of: nodePath), sender: "user", role: .user,
                                      content: transcript.last?.content ?? "", spanID: transcript.last?.spanID)]
                 try await execute(workflow.nodes, path: nodePath, transcript: &inner, parentSpan: spanID)
                 let result = workflow.output.select(from: inner)
-                let output = Message(id: "\(nodePath)/output", sender: workflow.name,
+                let output = Message(id: StepPath.child("output", of: nodePath), sender: workflow.name,
                                      content: result?.content ?? "", spanID: result?.spanID)
                 await run.record(output, step: nodePath)
                 transcript.append(output)
