@@ -42,7 +42,7 @@ public struct WorkflowRunner: Sendable {
         let record = RunRecord(id: id, workflow: workflow.name, input: input,
                                createdAt: RunContext.wallClock(), options: options)
         try await journal.commit([.run(record)])
-        return try await execute(workflow, record: record, recorded: [], mode: .run,
+        return try await execute(workflow, record: record, recorded: [], keysAreUnique: true, mode: .run,
                                  journal: journal, models: models)
     }
 
@@ -112,11 +112,12 @@ public struct WorkflowRunner: Sendable {
 
     // MARK: Running
 
-    private func execute(_ workflow: Workflow, record: RunRecord, recorded: [EffectRecord], keysAreUnique: Bool = true,
+    private func execute(_ workflow: Workflow, record: RunRecord, recorded: [EffectRecord], keysAreUnique: Bool,
                          mode: RunMode, journal: any Journal, models: any ModelProvider) async throws -> RunResult {
         let context = RunContext(
             runID: record.id, workflow: workflow.name, mode: mode, journal: journal, recorded: recorded,
-            recordedKeysAreUnique: keysAreUnique, models: models, runtime: runtime, observer: observer, humanInput: humanInput, approvals: approvals)
+            recordedKeysAreUnique: keysAreUnique, models: models, runtime: runtime, observer: observer,
+            humanInput: humanInput, approvals: approvals)
         defer { context.releaseAgents() }
         context.emit(.runStarted(runID: record.id, workflow: workflow.name, mode: mode))
 
