@@ -25,11 +25,16 @@ struct FunctionStepReplayTests {
         return (live, recording)
     }
 
+    /// A strict replay of `recording` with `workflow` (the default marks).
+    static func replay(_ recording: RunJournal, with workflow: Workflow? = nil) async throws -> RunResult {
+        try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
+            .replay(try workflow ?? marks(), recording: recording)
+    }
+
     @Test(arguments: ["+", "\"\\\n"])
     func replayGivesTheLiveRunsMessagesWithoutRunningAStep(mark: String) async throws {
         let (live, recording) = try await Self.record(try Self.marks(mark))
-        let replayed = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
-            .replay(try Self.marks(mark), recording: recording)
+        let replayed = try await Self.replay(recording, with: try Self.marks(mark))
         #expect(replayed.output == live.output)
         #expect(replayed.messages == live.messages)
         #expect(replayed.liveEffects == 0)
@@ -40,8 +45,7 @@ struct FunctionStepReplayTests {
         var (_, recording) = try await Self.record(try Self.marks(), input: "x")
         recording.run.input = "y"
         await #expect {
-            _ = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
-                .replay(try Self.marks(), recording: recording)
+            _ = try await Self.replay(recording)
         } throws: { error in
             guard let divergence = error as? DivergenceError else { return false }
             return divergence.step == "marks/loop[1]/a" && divergence.reason == .requestChanged
@@ -54,8 +58,7 @@ struct FunctionStepReplayTests {
         var (_, recording) = try await Self.record(try Self.marks())
         recording.effects.removeLast()
         await #expect {
-            _ = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
-                .replay(try Self.marks(), recording: recording)
+            _ = try await Self.replay(recording)
         } throws: { ($0 as? DivergenceError)?.reason == .missing }
     }
 
@@ -64,8 +67,7 @@ struct FunctionStepReplayTests {
         recording.effects[2].status = .started
         recording.effects[2].result = nil
         await #expect {
-            _ = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
-                .replay(try Self.marks(), recording: recording)
+            _ = try await Self.replay(recording)
         } throws: { ($0 as? DivergenceError)?.reason == .incomplete }
     }
 
@@ -73,8 +75,7 @@ struct FunctionStepReplayTests {
         let (live, recording) = try await Self.record(try Self.marks())
         var shuffled = recording
         shuffled.effects.reverse()
-        let replayed = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
-            .replay(try Self.marks(), recording: shuffled)
+        let replayed = try await Self.replay(shuffled)
         #expect(replayed.messages == live.messages)
         #expect(replayed.liveEffects == 0)
     }
@@ -87,8 +88,7 @@ struct FunctionStepReplayTests {
         var later = try #require(edited.effects.last)
         later.result = #""++++++ from the later record""#
         edited.effects.append(later)
-        let replayed = try await WorkflowRunner(journal: InMemoryJournal(), models: NoModelProvider())
-            .replay(try Self.marks(), recording: edited)
+        let replayed = try await Self.replay(edited)
         #expect(replayed.output == "++++++ from the later record")
         #expect(Array(replayed.messages.dropLast()) == Array(live.messages.dropLast()))
     }
