@@ -32,6 +32,12 @@ struct CanonicalTests {
         #expect(!Canonical.isFingerprint(Canonical.fingerprint(text) + "0", of: hash))
     }
 
+    /// The replay shortcut hashes a function step's request without building it;
+    /// a different hash would send every replayed step down the slow path.
+    @Test(arguments: samples) func inputHashIsTheHashOfTheRequest(_ text: String) {
+        #expect(Canonical.inputHash(text) == Canonical.fnv1a(Canonical.object("input", text)))
+    }
+
     @Test func emptyObjectMatchesJSONEncoder() throws {
         #expect(try Canonical.json([String: String]()) == "{}")
     }

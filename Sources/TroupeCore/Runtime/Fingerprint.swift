@@ -103,35 +103,24 @@ enum Canonical {
         return true
     }
 
-    /// ``fnv1a(_:after:)`` of ``object(_:_:)`` — the fingerprint of a one-key
-    /// request — without building the object when neither part needs escaping.
-    static func objectHash(_ key: String, _ text: String) -> UInt64 {
-        guard !needsEscape(key) else { return fnv1a(object(key, text)) }
-        return objectHash(key, text, head: fnv1a("\":\"", after: fnv1a(key, after: fnv1a("{\""))))
-    }
-
-    /// ``objectHash(_:_:)`` of `{"input": text}`, the request of every function step.
+    /// ``fnv1a(_:after:)`` of `object("input", text)` — the fingerprint of every
+    /// function step's request — without building the object when `text` needs
+    /// no escaping: the text is hashed and checked for such bytes in one pass.
     static func inputHash(_ text: String) -> UInt64 {
-        objectHash("input", text, head: inputHead)
-    }
-
-    /// The hash of `{"input":"`, where every function step's request hash starts.
-    private static let inputHead = fnv1a("{\"input\":\"")
-
-    /// ``objectHash(_:_:)`` given `head`, the hash of `{"key":"`.
-    private static func objectHash(_ key: String, _ text: String, head: UInt64) -> UInt64 {
-        // Hash the text and look for bytes to escape in one pass.
         let hashed = text.utf8.withContiguousStorageIfAvailable { bytes -> UInt64? in
-            var hash = head
+            var hash = inputHead
             for byte in bytes {
                 if needsEscape(byte) { return nil }
                 hash = FNV1a.step(hash, byte)
             }
             return hash
         }
-        guard let hashed, let hash = hashed else { return fnv1a(object(key, text)) }
+        guard let hashed, let hash = hashed else { return fnv1a(object("input", text)) }
         return fnv1a("\"}", after: hash)
     }
+
+    /// The hash of `{"input":"`, where every function step's request hash starts.
+    private static let inputHead = fnv1a("{\"input\":\"")
 
     /// `{"key":"text"}` in canonical JSON (the bytes ``json(_:)`` gives a one-key
     /// dictionary), in one allocation when neither needs escaping.
