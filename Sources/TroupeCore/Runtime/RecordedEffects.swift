@@ -33,8 +33,6 @@ final class RecordedEffects: Sendable {
         }
     }
 
-    var isEmpty: Bool { records.isEmpty }
-
     /// The position of the effect with this key, if it was recorded.
     func position(of key: String) -> Int? {
         guard !records.isEmpty else { return nil }
