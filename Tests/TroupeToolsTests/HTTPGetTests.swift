@@ -24,7 +24,7 @@ struct LoopbackHTTPServer {
             return HTTPResponse(statusCode: .ok, body: Data("late".utf8))
         }
         await server.appendRoute("GET /redirect") { _ in
-            HTTPResponse(statusCode: .found, headers: [.location: "/hello"])
+            HTTPResponse(statusCode: .found, headers: [.location: "/hello"] as HTTPHeaders)
         }
         await server.appendRoute("GET /missing") { _ in
             HTTPResponse(statusCode: .notFound, headers: [.contentType: "text/plain"], body: Data("no such page".utf8))
