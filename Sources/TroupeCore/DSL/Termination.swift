@@ -119,21 +119,17 @@ public struct Termination: Sendable, CustomStringConvertible {
     private static func evaluate(_ condition: Condition, _ state: TerminationState,
                                  _ signal: (StopSignal) async throws -> Bool) async throws -> Bool {
         switch condition {
-        case .maxMessages(let n): return state.messages.count >= n
-        case .mentions(let text): return state.newMessages.contains { $0.content.contains(text) }
-        case .tokenBudget(let n): return state.tokens >= n
         case .timeout(let seconds): return (state.elapsed ?? 0) >= seconds
-        case .handoff(let target):
-            guard let last = state.messages.last?.handoff else { return false }
-            return target == nil || last == target
         case .external(let stop): return try await signal(stop)
-        case .custom(_, let predicate): return predicate(state.messages)
         case .and(let a, let b):
             guard try await evaluate(a, state, signal) else { return false }
             return try await evaluate(b, state, signal)
         case .or(let a, let b):
             if try await evaluate(a, state, signal) { return true }
             return try await evaluate(b, state, signal)
+        case .maxMessages, .mentions, .tokenBudget, .handoff, .custom:
+            // Reads neither clock nor signal: the synchronous form always answers.
+            return evaluate(condition, state) ?? false
         }
     }
 }
