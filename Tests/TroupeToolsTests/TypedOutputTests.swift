@@ -37,7 +37,7 @@ struct TypedOutputTests {
 
     @Test func theDemoModelAnswersAnySchemaValidly() async throws {
         let result = try await run(DemoScript.model())
-        let verdict = try JSONDecoder().decode(Verdict.self, from: Data((result.output ?? "").utf8))
+        let verdict = try JSONDecoder().decode(Verdict.self, from: Data(result.output.utf8))
         #expect(verdict == Verdict(grade: .pass, reasons: ["an essay"]))
     }
 }
