@@ -75,7 +75,9 @@ public final class SQLiteJournal: Journal {
             }
             try Self.migrate(pool, path: path, timeout: timeout)
             try Self.recoverEffectLogs(pool, path: path, timeout: timeout)
-            checkpointer = try WALCheckpointer(path: path)
+            let checkpointer = try WALCheckpointer(path: path)
+            pool.writeWithoutTransaction { db in checkpointer.attach(to: db) }
+            self.checkpointer = checkpointer
         } catch {
             throw StoreError.wrapping(error, path: path, busyTimeout: timeout)
         }
@@ -122,6 +124,7 @@ public final class SQLiteJournal: Journal {
         try await flush()
         writer.closeLog()
         do {
+            try await pool.writeWithoutTransaction { db in checkpointer.detach(from: db) }
             try checkpointer.close()
             try pool.close()
         } catch {
@@ -191,8 +194,8 @@ public final class SQLiteJournal: Journal {
             if options.durability == .full {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            // Checkpoints run on their own connection (WALCheckpointer); a WAL
-            // rewound by one is cut back to 16 MiB.
+            // Checkpoints run on their own connection, when the writer is quiet
+            // (WALCheckpointer); a WAL rewound by one is cut back to 16 MiB.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             try db.execute(sql: "PRAGMA journal_size_limit = 16777216")
             // The writer upserts rows all over tables keyed by text (span ids are

@@ -19,6 +19,7 @@ enum DurableLoopBench {
         report["last100_s"] = live.last100
         report["last_over_first"] = Measure.round(live.last100 / live.first100)
         report["bytes_per_step"] = Measure.round(Double(live.bytes) / Double(steps), 1)
+        report["wal_mib"] = Measure.round(Double(live.walBytes) / 1_048_576, 1)
         report["peak_rss_mib"] = Measure.round(Measure.peakRSSMiB(), 1)
         return report
     }
@@ -29,6 +30,8 @@ enum DurableLoopBench {
         var first100: Double
         var last100: Double
         var bytes: Int
+        /// The WAL file at the end of the run, before the store closes: how far it grew.
+        var walBytes: Int
     }
 
     /// Runs the loop live on a fresh store at `path`, then closes the store.
@@ -45,9 +48,10 @@ enum DurableLoopBench {
             throw BenchError("the loop ended \(result.status) with '\(result.output)'")
         }
         guard let timing = clock.lastOverFirst(start: start) else { throw BenchError("too few steps timed") }
+        let walBytes = Measure.size(of: path + "-wal")
         try await journal.close()
         return LiveRun(runID: result.runID, seconds: seconds, first100: timing.first, last100: timing.last,
-                       bytes: try Measure.storeBytes(path))
+                       bytes: try Measure.storeBytes(path), walBytes: walBytes)
     }
 
     static func durabilityOption(_ options: Options) throws -> StoreOptions.Durability {

@@ -55,10 +55,12 @@ enum Measure {
 
     /// Bytes of a SQLite file and its WAL, if any.
     static func fileBytes(_ path: String) -> Int {
-        [path, path + "-wal"].reduce(0) { total, file in
-            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil
-            return total + (size ?? 0)
-        }
+        size(of: path) + size(of: path + "-wal")
+    }
+
+    /// Bytes of one file; 0 when it is missing.
+    static func size(of file: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil) ?? 0
     }
 
     /// A fresh path for a store in `dir` (any old file and its WAL removed).

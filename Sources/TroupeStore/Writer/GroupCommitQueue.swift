@@ -198,7 +198,6 @@ final class GroupCommitQueue: Sendable {
         }
         guard let outcome else { return .lockBusy(group) }
         if case .failure(let error) = outcome { settleFailed([(group, error)]) } else { retire(group.segments) }
-        checkpointer.didCommit(rows: group.entries.count)
         let more = state.withLock { state -> Bool in
             if state.groups.isEmpty {
                 state.draining = false
@@ -306,7 +305,6 @@ final class GroupCommitQueue: Sendable {
                     try EntryWriter.apply(group.entries, in: db, order: order)
                 }
             }
-            checkpointer.didCommit(rows: batch.reduce(0) { $0 + $1.entries.count })
             for group in batch {
                 retire(group.segments)
                 group.waiter?.resume()
@@ -322,7 +320,6 @@ final class GroupCommitQueue: Sendable {
             for group in batch {
                 do {
                     try transaction(db) { try EntryWriter.apply(group.entries, in: db, order: order) }
-                    checkpointer.didCommit(rows: group.entries.count)
                     retire(group.segments)
                     group.waiter?.resume()
                 } catch {

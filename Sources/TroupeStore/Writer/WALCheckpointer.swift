@@ -1,39 +1,67 @@
+import Dispatch
 internal import GRDB
+internal import GRDBSQLite
 import Synchronization
 
 /// Copies the WAL back into the database file on a connection and thread of its
-/// own, so commits never wait for it.
+/// own, when the writer is quiet, so commits never wait for it.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL
-/// pages and, even with `synchronous=NORMAL`, fsyncs twice: a few milliseconds
-/// added to one unlucky commit every few hundred. The writer connection turns
-/// that off (`wal_autocheckpoint = 0`) and asks this checkpointer for a passive
-/// checkpoint every ``interval`` rows written instead (rows, not transactions:
-/// with the ``EffectLog`` a transaction holds about 100 steps' rows). A passive checkpoint never
-/// waits for writers or readers; whatever it could not copy, the next one does,
-/// and the last connection to close the store checkpoints what is left.
+/// pages and fsyncs twice, even with `synchronous=NORMAL`. The writer connection
+/// turns it off (`wal_autocheckpoint = 0`) and reports the size of the WAL after
+/// each commit to this checkpointer instead (``attach(to:)``, SQLite's WAL hook).
 ///
-/// A passive checkpoint can copy the whole WAL, yet SQLite rewinds the WAL only
-/// when a write transaction *starts* after such a checkpoint, with nothing
-/// appended in between — which never happens while writers commit without pause
-/// (the WAL grew past 100 MB in a 20,000-step loop), and a blocking checkpoint
-/// from this connection starves behind a writer that takes the lock back at
-/// once. Past ``restartThreshold`` frames the checkpointer therefore sets
-/// ``restartDue``, and the writer itself runs a `RESTART` checkpoint between two
-/// transactions (``GroupCommitQueue``): the passive checkpoint already copied
-/// most pages, so it costs a few milliseconds, and the WAL stays bounded.
+/// **When.** A checkpoint writes the WAL's pages into the database file and
+/// flushes it: megabytes of writes that share the disk with the commits of the
+/// moment. With ``StoreOptions/Durability/full`` each of those commits waits for
+/// a flush of its own, and one that lands during a checkpoint waits 5–9 ms where
+/// it would wait 0.1 ms. So once ``dueFrames`` pages wait to be copied, the
+/// checkpointer waits for the writer to fall quiet — no commit for
+/// ``quietPeriod``, which a workflow waiting for a model call gives it at once —
+/// and a writer that never pauses gets a checkpoint anyway once ``busyFrames``
+/// pages wait, which bounds the WAL.
+///
+/// **How.** A passive checkpoint never waits for writers or readers; what it could
+/// not copy, the next one does, and the last connection to close the store
+/// copies what is left. SQLite rewinds the WAL only when a write transaction
+/// *starts* after a checkpoint that copied every page, with nothing appended in
+/// between: after a quiet checkpoint the next write does it. After one taken
+/// under load, and past ``restartThreshold`` pages, the checkpointer sets
+/// ``restartDue`` and the writer runs a `RESTART` checkpoint between two
+/// transactions (``GroupCommitQueue``): most pages are already copied, so it
+/// costs a few milliseconds, and the WAL stays bounded.
 final class WALCheckpointer: Sendable {
-    /// Rows written between two checkpoint requests: a few hundred steps of a
-    /// loop, a megabyte or two of WAL.
-    static let interval = 2_000
-    /// WAL frames (pages) past which a blocking checkpoint rewinds the WAL: 8 MiB
-    /// with 4 KiB pages.
-    static let restartThreshold = 2048
+    /// WAL pages (4 KiB each) written since the last checkpoint past which one is
+    /// due: 2 MiB, SQLite's own automatic checkpoint is at 4 MiB.
+    static let dueFrames = 512
+    /// How long the writer must be silent for a due checkpoint to run.
+    static let quietPeriod = DispatchTimeInterval.milliseconds(25)
+    /// WAL pages waiting past which a checkpoint runs with commits under way: 32 MiB.
+    static let busyFrames = 8_192
+    /// WAL pages past which a checkpoint that could not rewind the WAL asks the
+    /// writer for a `RESTART`: 8 MiB.
+    static let restartThreshold = 2_048
+
+    private struct State {
+        /// WAL pages written since a checkpoint last copied them.
+        var waiting = 0
+        /// The WAL's size in pages at the last commit seen.
+        var frames = 0
+        /// Commits seen: a quiet timer runs the checkpoint only if none came since it was set.
+        var commits = 0
+        var timerSet = false
+        var running = false
+        var restartDue = false
+    }
+
+    private enum Next {
+        case nothing
+        case checkpoint
+        case waitForQuiet(commits: Int)
+    }
 
     private let queue: DatabaseQueue
-    /// Rows since the last request, whether a checkpoint is running, and whether
-    /// the writer should rewind the WAL.
-    private let state = Mutex((rows: 0, running: false, restartDue: false))
+    private let state = Mutex(State())
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -42,27 +70,95 @@ final class WALCheckpointer: Sendable {
         queue = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    /// Counts `rows` committed rows and starts a checkpoint when due.
-    func didCommit(rows: Int) {
-        let start = state.withLock { state -> Bool in
-            state.rows += max(rows, 1)
+    /// Has the writer connection `db` report the WAL's size after each of its
+    /// commits. Also turns off SQLite's automatic checkpoint on that connection.
+    ///
+    /// The connection holds this checkpointer unretained: every commit on it comes
+    /// from the journal or its writer queue, which hold the checkpointer; call
+    /// ``detach(from:)`` before closing.
+    func attach(to db: Database) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_wal_hook(db.sqliteConnection, { context, _, _, frames in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().walDidGrow(to: Int(frames))
+            return SQLITE_OK
+        }, context)
+    }
+
+    /// Stops the reports of ``attach(to:)``.
+    func detach(from db: Database) {
+        sqlite3_wal_hook(db.sqliteConnection, nil, nil)
+    }
+
+    /// After a commit on the writer connection: the WAL now holds `frames` pages.
+    /// Called inside SQLite, on the writer's thread: it only counts and schedules.
+    private func walDidGrow(to frames: Int) {
+        let next = state.withLock { state -> Next in
+            // Smaller than before: the WAL was rewound and these pages are new.
+            state.waiting += frames >= state.frames ? frames - state.frames : frames
+            state.frames = frames
+            state.commits &+= 1
             // While a rewind is due the writer runs it; a passive checkpoint now
             // would only make it fail (one checkpoint at a time).
-            guard state.rows >= Self.interval, !state.running, !state.restartDue else { return false }
-            state.rows = 0
-            state.running = true
-            return true
-        }
-        guard start else { return }
-        queue.asyncWriteWithoutTransaction { db in
-            // Failures (another process checkpointing, a lock) are harmless: the
-            // next request, or the last connection to close, copies the pages.
-            let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
-            let frames = row.flatMap { $0[1] as Int? } ?? 0
-            if frames >= Self.restartThreshold {
-                self.state.withLock { $0.restartDue = true }
+            guard !state.running, !state.restartDue, state.waiting >= Self.dueFrames else { return .nothing }
+            if state.waiting >= Self.busyFrames {
+                state.running = true
+                return .checkpoint
             }
-            self.state.withLock { $0.running = false }
+            guard !state.timerSet else { return .nothing }
+            state.timerSet = true
+            return .waitForQuiet(commits: state.commits)
+        }
+        perform(next)
+    }
+
+    /// The quiet timer set after `commits` commits: checkpoints if no commit came
+    /// since, or waits again.
+    private func quietTimerFired(after commits: Int) {
+        let next = state.withLock { state -> Next in
+            guard !state.running, !state.restartDue, state.waiting >= Self.dueFrames else {
+                state.timerSet = false
+                return .nothing
+            }
+            guard state.commits == commits else { return .waitForQuiet(commits: state.commits) }
+            state.timerSet = false
+            state.running = true
+            return .checkpoint
+        }
+        perform(next)
+    }
+
+    private func perform(_ next: Next) {
+        switch next {
+        case .nothing:
+            return
+        case .waitForQuiet(let commits):
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.quietPeriod) { [weak self] in
+                self?.quietTimerFired(after: commits)
+            }
+        case .checkpoint:
+            queue.asyncWriteWithoutTransaction { db in
+                // Failures (another process checkpointing, a lock) are harmless: the
+                // next checkpoint, or the last connection to close, copies the pages.
+                let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                self.didCheckpoint(copiedThrough: row.flatMap { $0[2] as Int? } ?? -1)
+            }
+        }
+    }
+
+    /// After a passive checkpoint that copied the WAL's first `copied` pages
+    /// (negative when it failed).
+    private func didCheckpoint(copiedThrough copied: Int) {
+        state.withLock { state in
+            state.running = false
+            // A failed checkpoint is retried after another `dueFrames` pages, not
+            // at every commit.
+            state.waiting = copied < 0 ? 0 : max(0, state.frames - copied)
+            // Pages appended since the checkpoint looked keep the WAL from
+            // rewinding by itself.
+            if copied >= 0, state.frames >= Self.restartThreshold, state.waiting > 0 {
+                state.restartDue = true
+            }
         }
     }
 
@@ -81,7 +177,13 @@ final class WALCheckpointer: Sendable {
             let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)")
             done = (row?[0] as Int?) == 0
         }
-        if done { state.withLock { $0.restartDue = false } }
+        if done {
+            state.withLock { state in
+                state.restartDue = false
+                state.waiting = 0
+                state.frames = 0
+            }
+        }
     }
 
     func close() throws {
