@@ -82,6 +82,8 @@ def main(path):
                 "", "≤ 1.1", tl <= 1.1 if tl else None)
             row(f"durable loop {mode.upper()}, {steps:,} steps: SQLite bytes/step",
                 fmt(median(t, "bytes_per_step")), fmt(median(p, "bytes_per_step")), "", "", None)
+            row(f"durable loop {mode.upper()}, {steps:,} steps: WAL at the end of the run, MiB",
+                fmt(median(t, "wal_mib"), 1), "", "", "", None)
 
     replays = runs.get(("troupe", "replay", 1000), [])
 
