@@ -45,10 +45,13 @@ final class EffectLog: Sendable {
     private let nextNumber = Atomic<Int>(0)
     /// Retired segments kept to be reused, so the log rarely creates a file.
     private let spares = Mutex<[EffectLogSegment]>([])
-    /// A durable log's next segment, already named and durable, made on the sync
-    /// thread when a segment retires so that the commit that needs it does not
-    /// wait for a directory flush.
+    /// A durable log's next segment, already named and durable, made on the
+    /// housekeeping queue when a segment retires so that the commit that needs it
+    /// does not wait for a directory flush.
     private let prepared = Mutex<EffectLogSegment?>(nil)
+    /// The path of the last segment handed out: segments are used in the order of
+    /// their names, so a prepared one named before it is not used.
+    private let lastIssued = Mutex("")
     static let spareLimit = 4
 
     init(store: String, durable: Bool = false) {
@@ -67,9 +70,25 @@ final class EffectLog: Sendable {
     /// log, or a new file. A durable log calls it on its sync thread only, so its
     /// segments are numbered in the order they are used.
     func newSegment() throws(StoreError) -> EffectLogSegment {
-        if let segment = prepared.withLock({ prepared in defer { prepared = nil }; return prepared }) {
-            return segment
+        let segment: EffectLogSegment
+        if let prepared = takePrepared() { segment = prepared } else { segment = try makeSegment() }
+        lastIssued.withLock { $0 = segment.path }
+        return segment
+    }
+
+    /// The prepared segment, unless the writer needed one while it was being
+    /// prepared and made its own, named later: then it goes back to the spares.
+    private func takePrepared() -> EffectLogSegment? {
+        guard let segment = prepared.withLock({ prepared in defer { prepared = nil }; return prepared }) else {
+            return nil
         }
+        if segment.path > lastIssued.withLock({ $0 }) { return segment }
+        retire(segment)
+        return nil
+    }
+
+    /// A spare renamed into the log, or a new file, named after every segment so far.
+    private func makeSegment() throws(StoreError) -> EffectLogSegment {
         let path = nextPath(Self.prefix(of: store))
         if let spare = spares.withLock({ $0.popLast() }) {
             return try spare.reuse(as: path)
@@ -78,11 +97,12 @@ final class EffectLog: Sendable {
     }
 
     /// Takes a segment whose effects are all committed out of the log: kept as a
-    /// spare, or removed when there are enough. A durable log does it on its sync
-    /// thread, after the writes queued so far, and prepares its next segment.
+    /// spare, or removed when there are enough. A durable log does it on its
+    /// housekeeping queue, after the writes queued so far, and prepares its next
+    /// segment there: each is a flush that a commit would otherwise wait behind.
     func retire(_ segment: EffectLogSegment) {
         guard let syncer else { return retireNow(segment) }
-        syncer.async {
+        syncer.afterWrites {
             self.retireNow(segment)
             self.prepareNextSegment()
         }
@@ -102,13 +122,14 @@ final class EffectLog: Sendable {
         spares.withLock { $0.append(spare) }
     }
 
+    /// On the housekeeping queue, the only place that sets `prepared`.
     private func prepareNextSegment() {
-        guard prepared.withLock({ $0 == nil }), let segment = try? newSegment() else { return }
+        guard prepared.withLock({ $0 == nil }), let segment = try? makeSegment() else { return }
         prepared.withLock { $0 = segment }
     }
 
-    /// Removes the spares and the prepared segment once what the sync thread has
-    /// queued is done; the log is closing.
+    /// Removes the spares and the prepared segment once what the sync thread and
+    /// the housekeeping queue have queued is done; the log is closing.
     func removeSpares() {
         syncer?.waitUntilIdle()
         for spare in spares.withLock({ spares in defer { spares = [] }; return spares }) { spare.remove() }

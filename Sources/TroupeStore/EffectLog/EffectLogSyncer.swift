@@ -9,9 +9,12 @@ import TroupeCore
 /// `fdatasync` blocks for a disk flush (about 0.1 ms on an SSD, far more on a
 /// disk), so it never runs on the cooperative pool; callers only suspend. Commits
 /// that arrive during a flush ride the next one, so concurrent commits share its
-/// cost. Everything else that touches a durable log's files (emptying a retired
-/// segment, closing one) is queued here too, after the writes already queued:
-/// a file is never closed under a write or flush of it.
+/// cost. Closing a segment is queued here too, after the writes already queued,
+/// so a file is never closed under a write or flush of it. Slower work on the
+/// log's files (emptying a retired segment, making the next one's name durable:
+/// a flush each) goes to a second, housekeeping queue once the writes queued
+/// before it are done (``afterWrites(_:)``), so that the commits waiting for the
+/// next flush never wait for it.
 final class EffectLogSyncer: Sendable {
     /// One commit's effects, encoded, and the caller waiting for them.
     struct Write: Sendable {
@@ -26,6 +29,7 @@ final class EffectLogSyncer: Sendable {
     }
 
     private let queue = DispatchQueue(label: "troupe.effect-log.sync")
+    private let housekeeping = DispatchQueue(label: "troupe.effect-log.housekeeping")
     private let pending = Mutex(Pending())
 
     /// Queues `write`; `drain` is called on the sync thread with every write
@@ -59,8 +63,16 @@ final class EffectLogSyncer: Sendable {
         queue.async(execute: work)
     }
 
-    /// Blocks until what is queued has run; for closing, off the cooperative pool's hot path.
+    /// Runs `work` on the housekeeping queue once the writes and flushes queued
+    /// so far are done, without holding up the ones queued after it.
+    func afterWrites(_ work: @escaping @Sendable () -> Void) {
+        queue.async { self.housekeeping.async(execute: work) }
+    }
+
+    /// Blocks until what is queued, housekeeping included, has run; for closing,
+    /// off the cooperative pool's hot path.
     func waitUntilIdle() {
         queue.sync {}
+        housekeeping.sync {}
     }
 }

@@ -22,8 +22,8 @@ extension GroupCommitQueue {
     /// under the queue's lock so that the log's order is the tail's, then flushes
     /// every segment written once, and resumes the callers.
     ///
-    /// A segment taken with the tail meanwhile is retired on this thread too,
-    /// after this flush, so its file is still open here.
+    /// A segment taken with the tail meanwhile is retired only once this flush is
+    /// done (``EffectLogSyncer/afterWrites(_:)``), so its file is still open here.
     private func writeDurably(_ batch: [EffectLogSyncer.Write], log: EffectLog) {
         var written: [EffectLogSyncer.Write] = []
         var failed: [(EffectLogSyncer.Write, StoreError)] = []
