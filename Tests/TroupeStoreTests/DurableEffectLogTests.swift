@@ -57,6 +57,46 @@ struct DurableEffectLogTests {
         }
     }
 
+    @Test("merged tails keep their segments until the WAL is flushed: retired once the writer is quiet")
+    func mergedSegmentsWaitForTheWALFlush() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("troupe.sqlite").path
+            let journal = try SQLiteJournal(path: path, options: .init(durability: .full))
+            try await journal.commit([.run(Sample.run("r1"))])
+            let count = GroupCommitQueue.logTailLimit * 3 + 7
+            for seq in 0..<count { try await journal.commit([.effect(Sample.effect("r1", seq: seq))]) }
+            // Three tails merged without a flush of their own; once no commit comes
+            // for a moment the WAL is flushed and only the live segment is left.
+            var live = EffectLog.segmentPaths(store: path).count
+            for _ in 0..<250 where live > 1 {
+                try await Task.sleep(for: .milliseconds(20))
+                live = EffectLog.segmentPaths(store: path).count
+            }
+            #expect(live == 1)
+            #expect(try await journal.effects(runID: "r1").count == count)
+            try await journal.close()
+        }
+    }
+
+    @Test("a full-durability journal dropped before its WAL was flushed leaves its segments to the next one")
+    func unflushedSegmentsAreRecovered() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("troupe.sqlite").path
+            let count = GroupCommitQueue.logTailLimit * 2 + 3
+            try await {
+                let journal = try SQLiteJournal(path: path, options: .init(durability: .full))
+                try await journal.commit([.run(Sample.run("r1"))])
+                for seq in 0..<count { try await journal.commit([.effect(Sample.effect("r1", seq: seq))]) }
+            }()
+            // Dropped without close, as a killed process would leave it.
+            #expect(!EffectLog.segmentPaths(store: path).isEmpty)
+            let next = try SQLiteJournal(path: path)
+            #expect(EffectLog.segmentPaths(store: path).isEmpty)
+            #expect(try await next.effects(runID: "r1").map(\.seq) == Array(0..<count))
+            try await next.close()
+        }
+    }
+
     @Test("recovery merges a dead journal's durable log into SQLite and ignores a torn or garbage tail")
     func tornTailIsIgnoredOnRecovery() async throws {
         try await withTemporaryDirectory { folder in

@@ -1,3 +1,4 @@
+import Foundation
 internal import GRDB
 import TroupeCore
 
@@ -14,11 +15,14 @@ enum EntryWriter {
     /// API: `StatementArguments` boxes every value in an existential and the
     /// statement cache hashes the SQL text at each lookup, which together cost
     /// more than SQLite's own work on a small row. Each statement is looked up
-    /// once per call.
-    static func apply(_ entries: [JournalEntry], in db: Database, order: WriteOrder) throws {
+    /// once per call. With `stride`, yields the core every `stride` entries, so a
+    /// long bulk write gives way to threads that woke up meanwhile.
+    static func apply(_ entries: [JournalEntry], in db: Database, order: WriteOrder,
+                      yieldingEvery stride: Int = 0) throws {
         var statements = Statements()
-        for entry in entries {
+        for (index, entry) in entries.enumerated() {
             try apply(entry, in: db, ord: order.next(), statements: &statements)
+            if stride > 0, index % stride == stride - 1 { sched_yield() }
         }
     }
 

@@ -29,6 +29,7 @@ extension GroupCommitQueue {
         var failed: [(EffectLogSyncer.Write, StoreError)] = []
         var flushed: [EffectLogSegment] = []
         var timer: Int?
+        checkpointer.noteActivity()
         let startDrain = state.withLock { state -> Bool in
             for write in batch {
                 do throws(StoreError) {

@@ -8,6 +8,7 @@ extension GroupCommitQueue {
     /// The write happens under the queue's lock, so the log's order is the tail's.
     func commitToLog(_ entries: [JournalEntry], effects: [EffectRecord], log: EffectLog) throws(StoreError) {
         var timer: Int?
+        checkpointer.noteActivity()
         let startDrain = try state.withLock { state throws(StoreError) -> Bool in
             _ = try Self.appendToLog(&state, effects, log: log)
             timer = Self.addToTail(&state, entries)
@@ -81,12 +82,16 @@ extension GroupCommitQueue {
         // A drain may still be retiring segments, and a durable log's sync
         // thread flushing or retiring one.
         waitForDrains()
+        syncWALAndRetire()
         log?.syncer?.waitUntilIdle()
         state.withLock { state in
             for segment in state.segments {
                 if state.appended.isEmpty { segment.remove() } else { segment.abandon() }
             }
+            // Merged, but the WAL could not be flushed: the next journal merges them again.
+            for segment in state.unsynced { segment.abandon() }
             state.segments = []
+            state.unsynced = []
         }
         log?.removeSpares()
     }

@@ -47,21 +47,16 @@ final class WALCheckpointer: Sendable {
         var waiting = 0
         /// The WAL's size in pages at the last commit seen.
         var frames = 0
-        /// Commits seen: a quiet timer runs the checkpoint only if none came since it was set.
-        var commits = 0
         var timerSet = false
         var running = false
         var restartDue = false
     }
 
-    private enum Next {
-        case nothing
-        case checkpoint
-        case waitForQuiet(commits: Int)
-    }
-
     private let queue: DatabaseQueue
     private let state = Mutex(State())
+    /// Commits to SQLite or to the effect log so far: the writer is quiet while it
+    /// does not move.
+    private let activity = Atomic<Int>(0)
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -90,59 +85,69 @@ final class WALCheckpointer: Sendable {
         sqlite3_wal_hook(db.sqliteConnection, nil, nil)
     }
 
+    /// Counts a commit; the journal's writer calls it for each commit to the effect
+    /// log, which SQLite never sees.
+    func noteActivity() {
+        activity.add(1, ordering: .relaxed)
+    }
+
+    /// Calls `work` once no commit came for ``quietPeriod``: checks after that long,
+    /// and again for as long as commits keep coming.
+    func whenQuiet(_ work: @escaping @Sendable () -> Void) {
+        waitForQuiet(since: activity.load(ordering: .relaxed), work)
+    }
+
+    private func waitForQuiet(since seen: Int, _ work: @escaping @Sendable () -> Void) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.quietPeriod) { [weak self] in
+            guard let self else { return }
+            let now = activity.load(ordering: .relaxed)
+            if now == seen { work() } else { waitForQuiet(since: now, work) }
+        }
+    }
+
     /// After a commit on the writer connection: the WAL now holds `frames` pages.
     /// Called inside SQLite, on the writer's thread: it only counts and schedules.
     private func walDidGrow(to frames: Int) {
-        let next = state.withLock { state -> Next in
+        noteActivity()
+        let next = state.withLock { state -> Bool? in
             // Smaller than before: the WAL was rewound and these pages are new.
             state.waiting += frames >= state.frames ? frames - state.frames : frames
             state.frames = frames
-            state.commits &+= 1
             // While a rewind is due the writer runs it; a passive checkpoint now
             // would only make it fail (one checkpoint at a time).
-            guard !state.running, !state.restartDue, state.waiting >= Self.dueFrames else { return .nothing }
+            guard !state.running, !state.restartDue, state.waiting >= Self.dueFrames else { return nil }
             if state.waiting >= Self.busyFrames {
                 state.running = true
-                return .checkpoint
+                return true
             }
-            guard !state.timerSet else { return .nothing }
+            guard !state.timerSet else { return nil }
             state.timerSet = true
-            return .waitForQuiet(commits: state.commits)
+            return false
         }
-        perform(next)
-    }
-
-    /// The quiet timer set after `commits` commits: checkpoints if no commit came
-    /// since, or waits again.
-    private func quietTimerFired(after commits: Int) {
-        let next = state.withLock { state -> Next in
-            guard !state.running, !state.restartDue, state.waiting >= Self.dueFrames else {
-                state.timerSet = false
-                return .nothing
-            }
-            guard state.commits == commits else { return .waitForQuiet(commits: state.commits) }
-            state.timerSet = false
-            state.running = true
-            return .checkpoint
-        }
-        perform(next)
-    }
-
-    private func perform(_ next: Next) {
         switch next {
-        case .nothing:
-            return
-        case .waitForQuiet(let commits):
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.quietPeriod) { [weak self] in
-                self?.quietTimerFired(after: commits)
-            }
-        case .checkpoint:
-            queue.asyncWriteWithoutTransaction { db in
-                // Failures (another process checkpointing, a lock) are harmless: the
-                // next checkpoint, or the last connection to close, copies the pages.
-                let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
-                self.didCheckpoint(copiedThrough: row.flatMap { $0[2] as Int? } ?? -1)
-            }
+        case true?: checkpoint()
+        case false?: whenQuiet { self.quietCheckpoint() }
+        case nil: break
+        }
+    }
+
+    /// A due checkpoint, now that the writer is quiet.
+    private func quietCheckpoint() {
+        let start = state.withLock { state -> Bool in
+            state.timerSet = false
+            guard !state.running, !state.restartDue, state.waiting >= Self.dueFrames else { return false }
+            state.running = true
+            return true
+        }
+        if start { checkpoint() }
+    }
+
+    private func checkpoint() {
+        queue.asyncWriteWithoutTransaction { db in
+            // Failures (another process checkpointing, a lock) are harmless: the
+            // next checkpoint, or the last connection to close, copies the pages.
+            let row = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+            self.didCheckpoint(copiedThrough: row.flatMap { $0[2] as Int? } ?? -1)
         }
     }
 
