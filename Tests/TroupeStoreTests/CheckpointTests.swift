@@ -15,7 +15,7 @@ struct CheckpointTests {
 
             // ~4 MiB of messages, then silence: the checkpoint copies them with the store open.
             try await Self.writeMessages(journal, run: "r1", from: 0, count: 64)
-            let copied = try await Self.waitUntil { Self.size(path) > emptySize + 3_000_000 }
+            let copied = try await waitUntil { Self.size(path) > emptySize + 3_000_000 }
             #expect(copied, "the database file still holds \(Self.size(path)) bytes; the WAL was not copied back")
             let walAfterFirst = Self.size(path + "-wal")
             #expect(walAfterFirst > 3_000_000)
@@ -55,14 +55,5 @@ struct CheckpointTests {
 
     private static func size(_ file: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? nil) ?? 0
-    }
-
-    /// Checks `condition` every 20 ms for up to 10 s.
-    private static func waitUntil(_ condition: () -> Bool) async throws -> Bool {
-        for _ in 0..<500 {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return condition()
     }
 }

@@ -57,7 +57,7 @@ struct DurableEffectLogTests {
         }
     }
 
-    @Test("merged tails keep their segments until the WAL is flushed: retired once the writer is quiet")
+    @Test("once the writer is quiet the WAL is flushed and merged tails' segments retire, leaving the live one")
     func mergedSegmentsWaitForTheWALFlush() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("troupe.sqlite").path
@@ -67,12 +67,8 @@ struct DurableEffectLogTests {
             for seq in 0..<count { try await journal.commit([.effect(Sample.effect("r1", seq: seq))]) }
             // Three tails merged without a flush of their own; once no commit comes
             // for a moment the WAL is flushed and only the live segment is left.
-            var live = EffectLog.segmentPaths(store: path).count
-            for _ in 0..<250 where live > 1 {
-                try await Task.sleep(for: .milliseconds(20))
-                live = EffectLog.segmentPaths(store: path).count
-            }
-            #expect(live == 1)
+            let retired = try await waitUntil { EffectLog.segmentPaths(store: path).count == 1 }
+            #expect(retired, "\(EffectLog.segmentPaths(store: path).count) segments are still in the log")
             #expect(try await journal.effects(runID: "r1").count == count)
             try await journal.close()
         }

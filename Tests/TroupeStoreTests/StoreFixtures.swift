@@ -12,6 +12,16 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
     return try await body(url)
 }
 
+/// Checks `condition` every 20 ms for up to 10 s, for work a store does in the
+/// background; true once it holds.
+func waitUntil(_ condition: () -> Bool) async throws -> Bool {
+    for _ in 0..<500 {
+        if condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}
+
 /// Records with plausible content, distinct per argument.
 /// Closes `journal` and `reader`, checks that closing left no effect-log file in
 /// `folder`, and returns the store opened afresh, for checks of what reached SQLite.

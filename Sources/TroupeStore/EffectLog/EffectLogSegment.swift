@@ -201,13 +201,7 @@ struct EffectLogSegment: Sendable {
     /// Makes the entries of the folder holding `path` durable: a created or
     /// renamed file's name survives power loss only then.
     static func syncDirectory(of path: String) throws(StoreError) {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure(folder, "cannot open the store's folder") }
-        defer { close(descriptor) }
-        while fsync(descriptor) != 0 {
-            if errno != EINTR { throw failure(folder, "cannot flush the store's folder to disk") }
-        }
+        try FileFlush.flush(URL(fileURLWithPath: path).deletingLastPathComponent().path, folder: true)
     }
 
     private static func failure(_ path: String, _ what: String) -> StoreError {

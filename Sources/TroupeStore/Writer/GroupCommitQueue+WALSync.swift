@@ -1,5 +1,3 @@
-import Foundation
-
 extension GroupCommitQueue {
     // With a durable effect log (StoreOptions.Durability.full) every effect is on
     // the disk before its commit returns, so the bulk merge of a tail into SQLite
@@ -35,37 +33,26 @@ extension GroupCommitQueue {
     /// After a commit flushed to the disk (`synchronous=FULL`), which flushed the
     /// WAL with every merge before it: retires `segments` and those waiting.
     func retireFlushed(_ segments: [EffectLogSegment]) {
-        let waiting = state.withLock { state in
-            defer { state.unsynced = [] }
-            return state.unsynced
-        }
-        retire(waiting + segments)
+        retire(takeUnsynced() + segments)
     }
 
     /// Flushes the WAL and retires the segments that waited for it. On failure
     /// they keep waiting (and a journal that closes leaves them to the next).
     func syncWALAndRetire() {
-        let waiting = state.withLock { state in
-            defer { state.unsynced = [] }
-            return state.unsynced
-        }
+        let waiting = takeUnsynced()
         guard !waiting.isEmpty else { return }
-        if Self.flushFile(path + "-wal") {
+        do throws(StoreError) {
+            try FileFlush.flush(path + "-wal")
             retire(waiting)
-        } else {
+        } catch {
             state.withLock { $0.unsynced.insert(contentsOf: waiting, at: 0) }
         }
     }
 
-    /// `fdatasync`s the file at `path` through a descriptor of its own: a flush
-    /// covers the file's data whichever descriptor wrote it.
-    private static func flushFile(_ path: String) -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        while fdatasync(descriptor) != 0 {
-            guard errno == EINTR else { return false }
+    private func takeUnsynced() -> [EffectLogSegment] {
+        state.withLock { state in
+            defer { state.unsynced = [] }
+            return state.unsynced
         }
-        return true
     }
 }

@@ -357,7 +357,8 @@ final class GroupCommitQueue: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         defer {
-            // Every other write on this connection (memory, forks) stays FULL.
+            // Every other write on this connection (memory, forks) stays FULL. The
+            // pragma fails only inside a transaction, and this one has ended.
             if relaxed { try? db.execute(sql: "PRAGMA synchronous = FULL") }
         }
         try Self.retryingBusy(path: path, timeout: busyTimeout) {

@@ -109,7 +109,7 @@ final class WALCheckpointer: Sendable {
     /// Called inside SQLite, on the writer's thread: it only counts and schedules.
     private func walDidGrow(to frames: Int) {
         noteActivity()
-        let next = state.withLock { state -> Bool? in
+        let due = state.withLock { state -> Due? in
             // Smaller than before: the WAL was rewound and these pages are new.
             state.waiting += frames >= state.frames ? frames - state.frames : frames
             state.frames = frames
@@ -118,17 +118,25 @@ final class WALCheckpointer: Sendable {
             guard !state.running, !state.restartDue, state.waiting >= Self.dueFrames else { return nil }
             if state.waiting >= Self.busyFrames {
                 state.running = true
-                return true
+                return .now
             }
             guard !state.timerSet else { return nil }
             state.timerSet = true
-            return false
+            return .whenQuiet
         }
-        switch next {
-        case true?: checkpoint()
-        case false?: whenQuiet { self.quietCheckpoint() }
+        switch due {
+        case .now?: checkpoint()
+        case .whenQuiet?: whenQuiet { self.quietCheckpoint() }
         case nil: break
         }
+    }
+
+    /// When a due checkpoint runs.
+    private enum Due {
+        /// At once: ``busyFrames`` pages wait.
+        case now
+        /// Once the writer is quiet (``quietCheckpoint()``).
+        case whenQuiet
     }
 
     /// A due checkpoint, now that the writer is quiet.
